@@ -1,0 +1,12 @@
+/** The subcommands of `tricloud`, each loaded lazily. Add a command here and in README's CLI reference. */
+export interface CommandModule {
+  /** Runs the command with its own arguments; resolves to the process exit code. */
+  run(argv: string[]): Promise<number>;
+}
+
+export interface Command {
+  summary: string;
+  load(): Promise<CommandModule>;
+}
+
+export const commands: Record<string, Command> = {};
