@@ -1,0 +1,52 @@
+/**
+ * A part: what one origin cloud has ingested into one window (DESIGN §2) — its aggregate, the exact set of seqs
+ * it counted, and a revision only that origin's ingest increments. Parts have a single writer each, which is why
+ * replicas can merge them without ever dropping a concurrent write (unlike last-writer-wins replication).
+ */
+import { type Aggregate, addRecord, combineAggregates, emptyAggregate, sealAggregate } from './aggregate.ts';
+import type { DataRecord } from './record.ts';
+import { EMPTY_SEQ_SET, type SeqSet, seqSetHas, seqSetOf, seqSetUnion } from './seq-set.ts';
+
+export interface Part {
+  aggregate: Aggregate;
+  seqs: SeqSet;
+  revision: number;
+}
+
+export function emptyPart(): Part {
+  return { aggregate: emptyAggregate(), seqs: EMPTY_SEQ_SET, revision: 0 };
+}
+
+export interface PartUpdate {
+  part: Part;
+  /** Records counted now for the first time. */
+  added: number;
+  /** Records this part already held (redeliveries, duplicates within the batch). */
+  skipped: number;
+}
+
+/**
+ * Adds the records whose seqs the part does not hold yet. Returns `undefined` when nothing is new, so a
+ * redelivered message costs a read and no write.
+ */
+export function addToPart(part: Part, records: readonly DataRecord[]): PartUpdate | undefined {
+  const fresh = emptyAggregate();
+  const seqs: number[] = [];
+  const seen = new Set<number>();
+  for (const r of records) {
+    if (seqSetHas(part.seqs, r.seq) || seen.has(r.seq)) continue;
+    seen.add(r.seq);
+    seqs.push(r.seq);
+    addRecord(fresh, r);
+  }
+  if (seqs.length === 0) return undefined;
+  return {
+    part: {
+      aggregate: combineAggregates(part.aggregate, sealAggregate(fresh)),
+      seqs: seqSetUnion(part.seqs, seqSetOf(seqs)),
+      revision: part.revision + 1,
+    },
+    added: seqs.length,
+    skipped: records.length - seqs.length,
+  };
+}

@@ -1,0 +1,60 @@
+/**
+ * The ports the use cases need, kept as small as a store allows: adapters read, conditionally write and list
+ * changes; every decision lives in the core. Adapters throw only the core's errors (`errors.ts`).
+ */
+import type { Origin } from './origin.ts';
+import type { WindowDocument } from './window-document.ts';
+
+/** A position in a store's change order: documents sort by `(updatedAt, id)`. */
+export interface ChangeCursor {
+  updatedAt: number;
+  id: string;
+}
+
+export interface ChangePage {
+  /** Documents strictly after the cursor in `(updatedAt, id)` order, at most `limit`. */
+  documents: WindowDocument[];
+  /** Where the next page starts; absent when this page reached the end. */
+  next?: ChangeCursor;
+}
+
+export interface AggregateStore {
+  /** Reads documents by id; missing ids are absent from the map. Adapters batch as their store allows. */
+  read(ids: readonly string[]): Promise<Map<string, WindowDocument>>;
+  /**
+   * Writes a document only if the stored revision is still `expectedRevision` (0: only if it does not exist).
+   * @throws ConflictError when another writer got there first.
+   */
+  write(doc: WindowDocument, expectedRevision: number): Promise<void>;
+  /** Lists documents changed after `since`, in `(updatedAt, id)` order, without scanning the whole store. */
+  changes(since: ChangeCursor, limit: number): Promise<ChangePage>;
+  /** The sync watermark this store keeps for a source (DESIGN §5), or undefined before the first sync. */
+  readWatermark(source: Origin): Promise<ChangeCursor | undefined>;
+  writeWatermark(source: Origin, cursor: ChangeCursor): Promise<void>;
+}
+
+/** Something that could not be aggregated, kept with its reason and original payload so it can be replayed. */
+export interface DeadLetter {
+  /** Deterministic (`<message id>` or `<message id>#<row>`), so a redelivery overwrites instead of duplicating. */
+  id: string;
+  origin: Origin;
+  messageId: string;
+  batchId?: string;
+  /** Index of the row in the message, when one record was rejected. */
+  row?: number;
+  /** A sentence a person can act on. */
+  reason: string;
+  /** The original bytes as text: the whole message, or the row's JSON. */
+  payload: string;
+  at: number;
+}
+
+export interface DeadLetterSink {
+  put(letters: readonly DeadLetter[]): Promise<void>;
+}
+
+/** Time, injected so the core does no I/O and tests are deterministic. */
+export interface Clock {
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}

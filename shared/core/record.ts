@@ -1,0 +1,148 @@
+/**
+ * Records and their validation (DESIGN §2).
+ *
+ * A record is identified by `(series, seq)`. Validation is compiled once by TypeBox (a JIT-compiled checker:
+ * about 20M checks/s, where interpreting validators manage 2M) and, only for the rare invalid record, the first
+ * failing field is turned into a sentence a person can act on: `seq must be a non-negative integer, got 1.5`.
+ */
+import Type from 'typebox';
+import { Compile } from 'typebox/compile';
+
+export interface DataRecord {
+  /** 1–128 characters of `[A-Za-z0-9._:-]`: safe as part of every store's document id. */
+  series: string;
+  /** Unique within its series: an exchange trade id, a meter's reading counter. */
+  seq: number;
+  /** Event time, epoch milliseconds. */
+  ts: number;
+  value: number;
+  /** Weight of the record (a trade's quantity); 1 when the source has none. */
+  qty: number;
+}
+
+/** The compact wire form of a record inside a message: `[series, seq, ts, value, qty?]`. */
+export type RecordRow = [series: string, seq: number, ts: number, value: number, qty?: number];
+
+export const SERIES_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+/** 2100-01-01T00:00:00Z: anything later is a unit mistake (seconds vs micro- or nanoseconds). */
+export const MAX_TS = 4_102_444_800_000;
+
+export type Validation = { ok: true; record: DataRecord } | { ok: false; reason: string };
+
+const FIELDS = ['series', 'seq', 'ts', 'value', 'qty'] as const;
+type Field = (typeof FIELDS)[number];
+
+/** What each field must be, as the first half of a rejection reason. */
+const EXPECTED: Record<Field, string> = {
+  series: 'series must be 1-128 characters of A-Z a-z 0-9 . _ : -',
+  seq: 'seq must be a non-negative integer',
+  ts: 'ts must be an integer epoch-milliseconds time from 1970-01-01 to 2100-01-01',
+  value: 'value must be a finite number',
+  qty: 'qty must be a finite number >= 0',
+};
+
+const fieldSchemas = {
+  series: Type.String({ pattern: SERIES_PATTERN.source }),
+  seq: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  ts: Type.Integer({ minimum: 0, maximum: MAX_TS }),
+  value: Type.Number(),
+  qty: Type.Number({ minimum: 0 }),
+};
+
+const fieldChecks = {
+  series: Compile(fieldSchemas.series),
+  seq: Compile(fieldSchemas.seq),
+  ts: Compile(fieldSchemas.ts),
+  value: Compile(fieldSchemas.value),
+  qty: Compile(fieldSchemas.qty),
+};
+
+const checkObject = Compile(
+  Type.Object({
+    series: fieldSchemas.series,
+    seq: fieldSchemas.seq,
+    ts: fieldSchemas.ts,
+    value: fieldSchemas.value,
+    qty: Type.Optional(fieldSchemas.qty),
+  }),
+);
+const checkRow4 = Compile(
+  Type.Tuple([fieldSchemas.series, fieldSchemas.seq, fieldSchemas.ts, fieldSchemas.value]),
+);
+const checkRow5 = Compile(
+  Type.Tuple([fieldSchemas.series, fieldSchemas.seq, fieldSchemas.ts, fieldSchemas.value, fieldSchemas.qty]),
+);
+
+/** Validates a record in its object form (`{"series","seq","ts","value","qty"}`), as sources and files give it. */
+export function validateRecord(input: unknown): Validation {
+  if (checkObject.Check(input)) {
+    const r = input as { series: string; seq: number; ts: number; value: number; qty?: number };
+    return { ok: true, record: { series: r.series, seq: r.seq, ts: r.ts, value: r.value, qty: r.qty ?? 1 } };
+  }
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return {
+      ok: false,
+      reason: `a record must be a JSON object with series, seq, ts, value and optional qty, got ${show(input)}`,
+    };
+  }
+  const fields = input as Record<string, unknown>;
+  return {
+    ok: false,
+    reason: explain(
+      (f) => fields[f],
+      (f) => f === 'qty',
+    ),
+  };
+}
+
+/** Validates a record in its row form (`[series, seq, ts, value, qty?]`), as messages carry it. */
+export function validateRow(input: unknown): Validation {
+  if (Array.isArray(input)) {
+    if (input.length === 4 ? checkRow4.Check(input) : checkRow5.Check(input)) {
+      return {
+        ok: true,
+        record: { series: input[0], seq: input[1], ts: input[2], value: input[3], qty: input[4] ?? 1 },
+      };
+    }
+    if (input.length === 4 || input.length === 5) {
+      return {
+        ok: false,
+        reason: explain(
+          (f) => input[FIELDS.indexOf(f)],
+          (f) => f === 'qty',
+        ),
+      };
+    }
+  }
+  return {
+    ok: false,
+    reason: `a record row must be an array [series, seq, ts, value, qty?] of 4 or 5 items, got ${show(input)}`,
+  };
+}
+
+/** Names the first invalid field, in the order a person reads a record. */
+function explain(get: (field: Field) => unknown, optional: (field: Field) => boolean): string {
+  for (const field of FIELDS) {
+    const value = get(field);
+    if (value === undefined) {
+      if (optional(field)) continue;
+      return `${field} is missing; ${EXPECTED[field]}`;
+    }
+    if (!fieldChecks[field].Check(value)) return `${EXPECTED[field]}, got ${show(value)}`;
+  }
+  // Unreachable while the per-field schemas and the whole-record schemas agree.
+  return 'the record is invalid';
+}
+
+/** A short, unambiguous rendering of a bad value for a rejection reason. */
+export function show(value: unknown): string {
+  if (typeof value === 'number') return Number.isNaN(value) ? 'NaN' : String(value);
+  if (value === undefined) return 'nothing';
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? String(value);
+  } catch {
+    text = String(value);
+  }
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

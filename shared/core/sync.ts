@@ -1,0 +1,167 @@
+/**
+ * The sync use case (DESIGN §5): a target store pulls a source store's changes since its watermark for that
+ * source, page by page, merges the remote parts into its own documents (per origin, the higher revision wins),
+ * writes conditionally, then advances the watermark. Each run re-reads an overlap behind the watermark, so a write
+ * that committed late (a slow writer, clock skew) is still seen; merges are idempotent, so re-reads cost reads only.
+ * A run stops at its time budget and the next run continues from the watermark.
+ *
+ * Cost grows with the number of changed documents, never with the size of the store.
+ */
+import pLimit from 'p-limit';
+import { type UpdatePolicy, updateDocument } from './conditional-update.ts';
+import type { Origin } from './origin.ts';
+import type { AggregateStore, ChangeCursor, Clock } from './ports.ts';
+import { type BackoffPolicy, DEFAULT_BACKOFF } from './retry.ts';
+import { mergeRemoteParts } from './window-document.ts';
+
+export interface SyncOptions {
+  /** Documents per page read from the source. */
+  pageSize?: number;
+  /** How far behind the watermark each run starts reading again, ms. */
+  overlapMs?: number;
+  /** Wall time a run may take, ms; keep it well below the platform's function timeout. */
+  budgetMs?: number;
+  concurrency?: number;
+  maxAttempts?: number;
+  backoff?: BackoffPolicy;
+}
+
+export interface SyncDeps {
+  target: AggregateStore;
+  sources: readonly { origin: Origin; store: AggregateStore }[];
+  clock: Clock;
+  random?: () => number;
+}
+
+export interface SourceReport {
+  source: Origin;
+  /** Source documents read. */
+  read: number;
+  /** Documents where the source brought a newer part. */
+  merged: number;
+  written: number;
+  conflicts: number;
+  pages: number;
+  /** now − the newest source `updatedAt` applied in this run; undefined when nothing was read. */
+  lagMs?: number;
+  /** False when the budget ran out before the source's last page. */
+  complete: boolean;
+  watermark?: ChangeCursor;
+  /** Set when this source could not be synced this run (down, throttled past retries). */
+  error?: string;
+}
+
+export interface SyncReport {
+  sources: SourceReport[];
+  durationMs: number;
+}
+
+export const SYNC_DEFAULTS = {
+  pageSize: 200,
+  overlapMs: 60_000,
+  budgetMs: 50_000,
+  concurrency: 16,
+  maxAttempts: 8,
+};
+
+/**
+ * Pulls each source into the target, one source after another within one shared budget. A source that fails is
+ * reported and skipped, so one cloud being down never stops the other two converging.
+ */
+export async function syncInto(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
+  const opts = { ...SYNC_DEFAULTS, ...options };
+  const started = deps.clock.now();
+  const deadline = started + opts.budgetMs;
+  const reports: SourceReport[] = [];
+  for (const source of deps.sources) {
+    reports.push(await pullSource(deps, source.origin, source.store, deadline, opts));
+  }
+  return { sources: reports, durationMs: deps.clock.now() - started };
+}
+
+async function pullSource(
+  deps: SyncDeps,
+  origin: Origin,
+  source: AggregateStore,
+  deadline: number,
+  opts: typeof SYNC_DEFAULTS & SyncOptions,
+): Promise<SourceReport> {
+  const { target, clock } = deps;
+  const limit = pLimit(opts.concurrency);
+  const policy: UpdatePolicy = {
+    clock,
+    random: deps.random ?? Math.random,
+    maxAttempts: opts.maxAttempts,
+    backoff: opts.backoff ?? DEFAULT_BACKOFF,
+  };
+  const report: SourceReport = {
+    source: origin,
+    read: 0,
+    merged: 0,
+    written: 0,
+    conflicts: 0,
+    pages: 0,
+    complete: false,
+  };
+  let newestApplied: number | undefined;
+  try {
+    const watermark = await target.readWatermark(origin);
+    let stored = watermark;
+    let cursor: ChangeCursor = watermark
+      ? { updatedAt: watermark.updatedAt - opts.overlapMs, id: '' }
+      : { updatedAt: Number.NEGATIVE_INFINITY, id: '' };
+    while (clock.now() < deadline) {
+      const page = await source.changes(cursor, opts.pageSize);
+      report.pages++;
+      report.read += page.documents.length;
+      if (page.documents.length > 0) {
+        const local = await target.read(page.documents.map((d) => d.id));
+        await Promise.all(
+          page.documents.map((remote) =>
+            limit(async () => {
+              let merged = false;
+              const outcome = await updateDocument(
+                target,
+                remote.id,
+                local.get(remote.id),
+                (current) => {
+                  const next = mergeRemoteParts(current, remote, clock.now());
+                  merged = next !== undefined;
+                  return next;
+                },
+                policy,
+              );
+              if (merged) report.merged++;
+              if (outcome.written) report.written++;
+              report.conflicts += outcome.conflicts;
+            }),
+          ),
+        );
+        const last = page.documents[page.documents.length - 1]!;
+        newestApplied = Math.max(newestApplied ?? last.updatedAt, last.updatedAt);
+        const reached = { updatedAt: last.updatedAt, id: last.id };
+        // Only after every document of the page is merged, so a crash before this line re-reads the page next run;
+        // and never backwards, since the overlap re-reads documents behind the stored watermark.
+        if (!stored || isAfter(reached, stored)) {
+          await target.writeWatermark(origin, reached);
+          stored = reached;
+          report.watermark = reached;
+        }
+      }
+      if (!page.next) {
+        report.complete = true;
+        break;
+      }
+      cursor = page.next;
+    }
+  } catch (error) {
+    report.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  }
+  if (newestApplied !== undefined) report.lagMs = Math.max(0, clock.now() - newestApplied);
+  return report;
+}
+
+/** Whether `a` comes after `b` in the `(updatedAt, id)` change order. */
+export function isAfter(a: ChangeCursor, b: ChangeCursor): boolean {
+  return a.updatedAt > b.updatedAt || (a.updatedAt === b.updatedAt && a.id > b.id);
+}

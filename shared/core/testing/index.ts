@@ -1,0 +1,3 @@
+/** Test helpers for the core, published apart from the core's public surface. */
+export { MemoryStore, type StoreCounters } from './memory-store.ts';
+export { SteppingClock } from './stepping-clock.ts';

@@ -1,0 +1,136 @@
+/**
+ * An in-memory {@link AggregateStore} and {@link DeadLetterSink} for core tests only — never a stand-in for a cloud
+ * store, whose tests run against the local stack. It counts operations (to assert store work, not time) and can
+ * be made to lose conditional writes to a phantom concurrent writer, to fail, or to be down.
+ */
+import { ConflictError, UnavailableError } from '../errors.ts';
+import { isOrigin, type Origin } from '../origin.ts';
+import type { AggregateStore, ChangeCursor, ChangePage, DeadLetter, DeadLetterSink } from '../ports.ts';
+import { isAfter } from '../sync.ts';
+import type { WindowDocument } from '../window-document.ts';
+
+export interface StoreCounters {
+  /** Documents read by id. */
+  reads: number;
+  readCalls: number;
+  writes: number;
+  conflicts: number;
+  changeCalls: number;
+  /** Documents returned by change listings. */
+  listed: number;
+}
+
+export class MemoryStore implements AggregateStore, DeadLetterSink {
+  readonly docs = new Map<string, WindowDocument>();
+  readonly deadLetters = new Map<string, DeadLetter>();
+  readonly watermarks = new Map<Origin, ChangeCursor>();
+  readonly counters: StoreCounters = {
+    reads: 0,
+    readCalls: 0,
+    writes: 0,
+    conflicts: 0,
+    changeCalls: 0,
+    listed: 0,
+  };
+  /** While true every call fails with {@link UnavailableError}, as a cloud that is down. */
+  down = false;
+  #conflictsToInject = 0;
+  #failuresToInject: Error[] = [];
+  #afterWrites: { count: number; action: () => void } | undefined;
+
+  /** The next `n` conditional writes fail as if another writer had just bumped the document's revision. */
+  injectConflicts(n: number): void {
+    this.#conflictsToInject += n;
+  }
+
+  /** The next writes fail with these errors, in order, before touching the store. */
+  injectFailures(...errors: Error[]): void {
+    this.#failuresToInject.push(...errors);
+  }
+
+  /** Runs `action` once, right after `count` more writes succeed: a crash or outage between document writes. */
+  afterWrites(count: number, action: () => void): void {
+    this.#afterWrites = { count, action };
+  }
+
+  /** Cancels every injected fault that has not fired yet and brings the store up. */
+  clearFaults(): void {
+    this.#conflictsToInject = 0;
+    this.#failuresToInject = [];
+    this.#afterWrites = undefined;
+    this.down = false;
+  }
+
+  async read(ids: readonly string[]): Promise<Map<string, WindowDocument>> {
+    this.#checkUp();
+    this.counters.readCalls++;
+    const out = new Map<string, WindowDocument>();
+    for (const id of ids) {
+      this.counters.reads++;
+      const doc = this.docs.get(id);
+      if (doc) out.set(id, structuredClone(doc));
+    }
+    return out;
+  }
+
+  async write(doc: WindowDocument, expectedRevision: number): Promise<void> {
+    this.#checkUp();
+    const failure = this.#failuresToInject.shift();
+    if (failure) throw failure;
+    const stored = this.docs.get(doc.id);
+    if ((stored?.revision ?? 0) !== expectedRevision) {
+      this.counters.conflicts++;
+      throw new ConflictError(
+        `document ${doc.id} is at revision ${stored?.revision ?? 0}, not ${expectedRevision}`,
+      );
+    }
+    if (stored && this.#conflictsToInject > 0) {
+      this.#conflictsToInject--;
+      this.counters.conflicts++;
+      // The phantom writer leaves the content alone but moves the revision, as a no-op concurrent update would.
+      this.docs.set(doc.id, { ...stored, revision: stored.revision + 1 });
+      throw new ConflictError(`document ${doc.id} was changed by another writer`);
+    }
+    this.counters.writes++;
+    this.docs.set(doc.id, structuredClone(doc));
+    if (this.#afterWrites && --this.#afterWrites.count === 0) {
+      const { action } = this.#afterWrites;
+      this.#afterWrites = undefined;
+      action();
+    }
+  }
+
+  async changes(since: ChangeCursor, limit: number): Promise<ChangePage> {
+    this.#checkUp();
+    this.counters.changeCalls++;
+    const after = [...this.docs.values()]
+      .filter((d) => isAfter({ updatedAt: d.updatedAt, id: d.id }, since))
+      .sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    const documents = after.slice(0, limit).map((d) => structuredClone(d));
+    this.counters.listed += documents.length;
+    const last = documents[documents.length - 1];
+    return after.length > limit && last
+      ? { documents, next: { updatedAt: last.updatedAt, id: last.id } }
+      : { documents };
+  }
+
+  async readWatermark(source: Origin): Promise<ChangeCursor | undefined> {
+    this.#checkUp();
+    return this.watermarks.get(source);
+  }
+
+  async writeWatermark(source: Origin, cursor: ChangeCursor): Promise<void> {
+    this.#checkUp();
+    if (!isOrigin(source)) throw new Error(`unknown source ${source}`);
+    this.watermarks.set(source, cursor);
+  }
+
+  async put(letters: readonly DeadLetter[]): Promise<void> {
+    this.#checkUp();
+    for (const letter of letters) this.deadLetters.set(letter.id, structuredClone(letter));
+  }
+
+  #checkUp(): void {
+    if (this.down) throw new UnavailableError('the in-memory store is down (test injection)');
+  }
+}

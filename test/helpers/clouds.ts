@@ -1,0 +1,121 @@
+/** Three in-memory clouds wired to the core's use cases, for pure tests of the invariants. */
+import {
+  createIngest,
+  type ExportedWindow,
+  exportDocument,
+  type InboundMessage,
+  type Ingest,
+  ORIGINS,
+  type Origin,
+  parseWindows,
+  syncInto,
+  type WindowDocument,
+  type WindowSpec,
+} from '../../shared/core/index.ts';
+import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
+import { sortWindows } from './records.ts';
+
+export const WINDOWS: WindowSpec[] = parseWindows('1m,5m');
+
+export interface Cloud {
+  origin: Origin;
+  store: MemoryStore;
+  ingest: Ingest;
+}
+
+export function makeClouds(windows: readonly WindowSpec[] = WINDOWS, seed = 1): Record<Origin, Cloud> {
+  const clock = new SteppingClock();
+  const random = seeded(seed);
+  const entries = ORIGINS.map((origin) => {
+    const store = new MemoryStore();
+    const ingest = createIngest(
+      { store, deadLetters: store, clock, random },
+      { origin, windows, concurrency: 4, maxAttempts: 50, backoff: { baseMs: 1, maxMs: 50 } },
+    );
+    return [origin, { origin, store, ingest }] as const;
+  });
+  return Object.fromEntries(entries) as Record<Origin, Cloud>;
+}
+
+/** Delivers messages as a platform does: redelivers only the failed ones, until none fail. */
+export async function deliver(
+  cloud: Cloud,
+  messages: readonly InboundMessage[],
+  maxRounds = 100,
+): Promise<number> {
+  let pending = [...messages];
+  let rounds = 0;
+  while (pending.length > 0) {
+    if (++rounds > maxRounds) throw new Error(`messages still failing after ${maxRounds} deliveries`);
+    const { failedMessageIds } = await cloud.ingest(pending);
+    const failed = new Set(failedMessageIds);
+    pending = pending.filter((m) => failed.has(m.id));
+    // A cloud that failed mid-batch comes back before the redelivery, as the platform retries later.
+    cloud.store.down = false;
+  }
+  return rounds;
+}
+
+/** One sync pass into `into` from the other two clouds. */
+export function syncPass(clouds: Record<Origin, Cloud>, into: Origin, clock = new SteppingClock()) {
+  return syncInto(
+    {
+      target: clouds[into].store,
+      sources: ORIGINS.filter((o) => o !== into).map((o) => ({ origin: o, store: clouds[o].store })),
+      clock,
+      random: seeded(7),
+    },
+    { pageSize: 7, overlapMs: 5, maxAttempts: 50, backoff: { baseMs: 1, maxMs: 50 } },
+  );
+}
+
+/** Sync rounds on every cloud until a whole round writes nothing. */
+export async function syncUntilStable(clouds: Record<Origin, Cloud>, maxRounds = 10): Promise<number> {
+  for (let round = 1; round <= maxRounds; round++) {
+    let written = 0;
+    for (const into of ORIGINS) {
+      const report = await syncPass(clouds, into);
+      for (const s of report.sources) {
+        if (s.error) throw new Error(`sync into ${into} from ${s.source} failed: ${s.error}`);
+        written += s.written;
+      }
+    }
+    if (written === 0) return round;
+  }
+  throw new Error(`sync did not settle in ${maxRounds} rounds`);
+}
+
+export function exportStore(store: MemoryStore): ExportedWindow[] {
+  return sortWindows([...store.docs.values()].map(exportDocument));
+}
+
+/**
+ * What must be identical across stores: parts and merged views, never clocks or document revisions. Part revisions
+ * count one origin's writes, so they are compared only where the same writes happened (after sync).
+ */
+export function contentOf(store: MemoryStore, withPartRevisions = false) {
+  return [...store.docs.values()]
+    .sort((a, b) => (a.id < b.id ? -1 : 1))
+    .map((d: WindowDocument) => ({
+      id: d.id,
+      merged: d.merged,
+      parts: Object.fromEntries(
+        Object.entries(d.parts).map(([o, p]) => [
+          o,
+          withPartRevisions ? p : { aggregate: p.aggregate, seqs: p.seqs },
+        ]),
+      ),
+    }));
+}
+
+/** A small deterministic PRNG (mulberry32), so retries' jitter is reproducible in tests. */
+export function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
