@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type DataRecord, ORIGINS, type Origin, UnavailableError } from '../../shared/core/index.ts';
 import {
+  type Cloud,
   contentOf,
   deliver,
   exportStore,
@@ -25,7 +26,7 @@ const arbFaults = fc.record({
   crashAfterWrites: fc.option(fc.integer({ min: 1, max: 8 }), { nil: undefined }),
 });
 
-function applyFaults(cloud: ReturnType<typeof makeClouds>[Origin], faults: fc.RecordValue<typeof arbFaults>) {
+function applyFaults(cloud: Cloud, faults: { conflicts: number; crashAfterWrites?: number | undefined }) {
   cloud.store.injectConflicts(faults.conflicts);
   if (faults.crashAfterWrites !== undefined) {
     cloud.store.afterWrites(faults.crashAfterWrites, () => {

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { createIngest, encodeMessage, parseWindows, UnavailableError } from '../../shared/core/index.ts';
+import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
+import { messagesOf, record, T0 } from '../helpers/records.ts';
+
+function setup(options: { maxLatenessMs?: number; windows?: string } = {}) {
+  const store = new MemoryStore();
+  const deadLetters = new MemoryStore();
+  const ingest = createIngest(
+    { store, deadLetters, clock: new SteppingClock(), random: () => 0.5 },
+    { origin: 'aws', windows: parseWindows(options.windows ?? '1m'), maxLatenessMs: options.maxLatenessMs },
+  );
+  return { store, deadLetters, ingest };
+}
+
+describe('ingest', () => {
+  it('does one read and one conditional write per window document, not per record', async () => {
+    const { store, ingest } = setup({ windows: '1m,1h' });
+    const records = Array.from({ length: 600 }, (_, i) => record({ seq: i, ts: T0 + i * 100 }));
+    const { report } = await ingest(messagesOf(records, 100));
+    // 600 records over 60 s: 2 one-minute windows and 1 hour window.
+    expect(report.documents).toBe(3);
+    expect(store.counters).toMatchObject({ readCalls: 1, reads: 3, writes: 3 });
+    expect(report).toMatchObject({ valid: 600, added: 1_200, skipped: 0, writes: 3 });
+  });
+
+  it('skips seqs already in the part and writes nothing for a redelivery', async () => {
+    const { store, ingest } = setup();
+    const messages = messagesOf([record({ seq: 1 }), record({ seq: 2 })]);
+    await ingest(messages);
+    const { report } = await ingest(messages);
+    expect(report).toMatchObject({ added: 0, skipped: 2, writes: 0 });
+    expect(store.counters.writes).toBe(1);
+  });
+
+  it('aggregates the valid records of a message and dead-letters the others with reasons', async () => {
+    const { store, deadLetters, ingest } = setup();
+    const body = JSON.stringify({
+      v: 1,
+      b: 'b1',
+      r: [
+        ['S', 1, T0, 10, 1],
+        ['S', 1.5, T0, 10, 1],
+        ['S', 2, T0, 'x'],
+      ],
+    });
+    const { failedMessageIds, report } = await ingest([{ id: 'm1', body }]);
+    expect(failedMessageIds).toEqual([]);
+    expect(report).toMatchObject({ valid: 1, invalid: 2, deadLetters: 2 });
+    expect([...store.docs.values()][0]?.merged.aggregate.count).toBe(1);
+    expect(deadLetters.deadLetters.get('m1#1')).toMatchObject({
+      messageId: 'm1',
+      batchId: 'b1',
+      row: 1,
+      reason: 'seq must be a non-negative integer, got 1.5',
+      payload: '["S",1.5,1700000000000,10,1]',
+    });
+    expect(deadLetters.deadLetters.get('m1#2')?.reason).toBe('value must be a finite number, got "x"');
+  });
+
+  it('dead-letters an undecodable message whole, keeping its payload, and does not fail it', async () => {
+    const { deadLetters, ingest } = setup();
+    const { failedMessageIds, report } = await ingest([{ id: 'bad', body: '{"v":9}' }]);
+    expect(failedMessageIds).toEqual([]);
+    expect(report.undecodable).toBe(1);
+    expect(deadLetters.deadLetters.get('bad')).toMatchObject({
+      payload: '{"v":9}',
+      reason: expect.stringContaining('version 9'),
+    });
+  });
+
+  it('fails only the messages whose documents could not be written', async () => {
+    const { store, ingest } = setup();
+    store.injectFailures(new Error('disk on fire'));
+    const messages = [
+      { id: 'a', body: encodeMessage('b', [record({ series: 'A', seq: 1 })]) },
+      { id: 'b', body: encodeMessage('b', [record({ series: 'B', seq: 1 })]) },
+    ];
+    const { failedMessageIds, report } = await ingest(messages);
+    expect(failedMessageIds).toHaveLength(1);
+    expect(report.failedDocuments).toBe(1);
+    expect(report.firstError).toBe('Error: disk on fire');
+  });
+
+  it('retries conflicts and transient errors, then succeeds', async () => {
+    const { store, ingest } = setup();
+    await ingest(messagesOf([record({ seq: 1 })]));
+    store.injectConflicts(3);
+    store.injectFailures(new UnavailableError('blip'));
+    const { failedMessageIds, report } = await ingest(messagesOf([record({ seq: 2 })]));
+    expect(failedMessageIds).toEqual([]);
+    expect(report).toMatchObject({ conflicts: 3, retries: 1, writes: 1 });
+  });
+
+  it('fails the messages whose dead letters could not be stored, so they come back', async () => {
+    const { deadLetters, ingest } = setup();
+    deadLetters.down = true;
+    const body = JSON.stringify({ v: 1, b: 'b', r: [['S', -1, T0, 1]] });
+    expect((await ingest([{ id: 'm', body }])).failedMessageIds).toEqual(['m']);
+  });
+
+  it('dead-letters records later than maxLateness with reason late', async () => {
+    const { deadLetters, ingest } = setup({ maxLatenessMs: 60_000 });
+    const records = [
+      record({ seq: 1, ts: T0 + 600_000 }),
+      record({ seq: 2, ts: T0 }),
+      record({ seq: 3, ts: T0 + 590_000 }),
+    ];
+    const { report } = await ingest(messagesOf(records));
+    expect(report).toMatchObject({ valid: 2, late: 1 });
+    expect(deadLetters.deadLetters.get('m0#1')?.reason).toMatch(/^late: /);
+  });
+});

@@ -1,0 +1,103 @@
+import { describe, expect, it } from 'vitest';
+import { parseWindows, syncInto } from '../../shared/core/index.ts';
+import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
+import { deliver, makeClouds } from '../helpers/clouds.ts';
+import { messagesOf, record, T0 } from '../helpers/records.ts';
+
+async function gcpWith(documents: number) {
+  const clouds = makeClouds(parseWindows('1m'));
+  const records = Array.from({ length: documents }, (_, i) => record({ seq: i, ts: T0 + i * 60_000 }));
+  await deliver(clouds.gcp, messagesOf(records, 50));
+  return clouds.gcp;
+}
+
+async function sourceWith(documents: number) {
+  return (await gcpWith(documents)).store;
+}
+
+describe('sync', () => {
+  it('pulls every changed document page by page and advances the watermark', async () => {
+    const source = await sourceWith(25);
+    const target = new MemoryStore();
+    const report = await syncInto(
+      { target, sources: [{ origin: 'gcp', store: source }], clock: new SteppingClock() },
+      { pageSize: 10 },
+    );
+    expect(report.sources[0]).toMatchObject({
+      source: 'gcp',
+      read: 25,
+      merged: 25,
+      written: 25,
+      pages: 3,
+      complete: true,
+    });
+    expect(target.docs.size).toBe(25);
+    expect(await target.readWatermark('gcp')).toEqual(report.sources[0]?.watermark);
+  });
+
+  it('reads only what changed since the watermark, plus the overlap', async () => {
+    const source = await sourceWith(200);
+    const target = new MemoryStore();
+    const deps = { target, sources: [{ origin: 'gcp' as const, store: source }], clock: new SteppingClock() };
+    await syncInto(deps, { overlapMs: 0 });
+    const second = await syncInto(deps, { overlapMs: 0 });
+    // With no overlap only the document at the watermark is read again, and nothing is written.
+    expect(second.sources[0]).toMatchObject({ read: 1, written: 0 });
+    const watermark = (await target.readWatermark('gcp'))!;
+    const third = await syncInto(deps, { overlapMs: 20 });
+    const inOverlap = [...source.docs.values()].filter((d) => d.updatedAt >= watermark.updatedAt - 20).length;
+    expect(inOverlap).toBeLessThan(source.docs.size);
+    expect(third.sources[0]).toMatchObject({ read: inOverlap, written: 0 });
+  });
+
+  it('stops at its budget and the next run continues where it stopped', async () => {
+    const source = await sourceWith(30);
+    const target = new MemoryStore();
+    // Each clock read advances 1 ms; a 5 ms budget runs out after a page or two.
+    const deps = { target, sources: [{ origin: 'gcp' as const, store: source }], clock: new SteppingClock() };
+    const first = await syncInto(deps, { pageSize: 5, budgetMs: 5, overlapMs: 0 });
+    expect(first.sources[0]?.complete).toBe(false);
+    let runs = 1;
+    while (target.docs.size < 30 && runs < 50) {
+      await syncInto(deps, { pageSize: 5, budgetMs: 5, overlapMs: 0 });
+      runs++;
+    }
+    expect(target.docs.size).toBe(30);
+    expect(runs).toBeGreaterThan(1);
+  });
+
+  it('reports a source that is down and still syncs the other', async () => {
+    const gcp = await sourceWith(3);
+    const azure = new MemoryStore();
+    azure.down = true;
+    const target = new MemoryStore();
+    const report = await syncInto({
+      target,
+      sources: [
+        { origin: 'azure', store: azure },
+        { origin: 'gcp', store: gcp },
+      ],
+      clock: new SteppingClock(),
+    });
+    expect(report.sources[0]?.error).toMatch(/UnavailableError/);
+    expect(report.sources[1]).toMatchObject({ read: 3, written: 3, complete: true });
+  });
+
+  it('costs reads of changed documents only, however large the store', async () => {
+    const gcp = await gcpWith(2_000);
+    const target = new MemoryStore();
+    const deps = {
+      target,
+      sources: [{ origin: 'gcp' as const, store: gcp.store }],
+      clock: new SteppingClock(),
+    };
+    await syncInto(deps, { overlapMs: 0 });
+    const changed = Array.from({ length: 10 }, (_, i) => record({ seq: 10_000 + i, ts: T0 + i * 60_000 }));
+    await deliver(gcp, messagesOf(changed, 10));
+    const before = gcp.store.counters.listed;
+    const report = await syncInto(deps, { overlapMs: 0 });
+    // The 10 changed documents, and the one at the watermark read again.
+    expect(report.sources[0]).toMatchObject({ read: 11, written: 10 });
+    expect(gcp.store.counters.listed - before).toBe(11);
+  });
+});
