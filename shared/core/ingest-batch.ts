@@ -33,8 +33,47 @@ export interface PreparedBatch {
   undecodable: number;
 }
 
+/** A message whose envelope was read: its rows are still unvalidated. */
+export interface DecodedInbound {
+  id: string;
+  batchId: string;
+  rows: readonly unknown[];
+}
+
+/** Decodes, validates and groups one invocation's messages. */
 export function prepareBatch(
   messages: readonly InboundMessage[],
+  origin: Origin,
+  windows: readonly WindowSpec[],
+  now: number,
+  lateness?: LatenessGate,
+): PreparedBatch {
+  const decoded: DecodedInbound[] = [];
+  const unreadable: DeadLetter[] = [];
+  for (const message of messages) {
+    const result = decodeMessage(message.body);
+    if (result.ok) {
+      decoded.push({ id: message.id, batchId: result.batchId, rows: result.rows });
+    } else {
+      unreadable.push({
+        id: message.id,
+        origin,
+        messageId: message.id,
+        reason: result.reason,
+        payload: payloadText(message.body),
+        at: now,
+      });
+    }
+  }
+  const batch = groupRows(decoded, origin, windows, now, lateness);
+  batch.undecodable = unreadable.length;
+  batch.deadLetters.push(...unreadable);
+  return batch;
+}
+
+/** Validates decoded rows and groups the valid records by window document. */
+export function groupRows(
+  messages: readonly DecodedInbound[],
   origin: Origin,
   windows: readonly WindowSpec[],
   now: number,
@@ -49,63 +88,55 @@ export function prepareBatch(
     late: 0,
     undecodable: 0,
   };
-  const accepted: { messageId: string; batchId: string; row: number; record: DataRecord }[] = [];
-  for (const message of messages) {
-    const decoded = decodeMessage(message.body);
-    if (!decoded.ok) {
-      batch.undecodable++;
-      batch.deadLetters.push({
-        id: message.id,
-        origin,
-        messageId: message.id,
-        reason: decoded.reason,
-        payload: payloadText(message.body),
-        at: now,
-      });
-      continue;
-    }
-    batch.rows += decoded.rows.length;
-    decoded.rows.forEach((row, index) => {
-      const checked = validateRow(row);
-      if (checked.ok) {
-        accepted.push({
-          messageId: message.id,
-          batchId: decoded.batchId,
-          row: index,
-          record: checked.record,
-        });
-        lateness?.observe(checked.record.series, checked.record.ts);
-      } else {
-        batch.invalid++;
-        batch.deadLetters.push(
-          rowLetter(origin, message.id, decoded.batchId, index, checked.reason, row, now),
-        );
-      }
-    });
-  }
-  for (const { messageId, batchId, row, record } of accepted) {
-    const lateReason = lateness?.judge(record.series, record.ts);
-    if (lateReason !== undefined) {
-      batch.late++;
-      batch.deadLetters.push(rowLetter(origin, messageId, batchId, row, lateReason, rowOf(record), now));
-      continue;
-    }
+  // Groups are found by series, then window start: no string is built per record, only one id per document.
+  const index = windows.map(() => new Map<string, Map<number, DocumentGroup>>());
+  const place = (messageId: string, record: DataRecord) => {
     batch.valid++;
-    for (const window of windows) {
-      const key = {
-        series: record.series,
-        window: window.name,
-        start: windowStart(record.ts, window.sizeMs),
-      };
-      const id = documentId(key);
-      let group = batch.groups.get(id);
+    for (let w = 0; w < windows.length; w++) {
+      const window = windows[w]!;
+      const start = windowStart(record.ts, window.sizeMs);
+      let bySeries = index[w]!.get(record.series);
+      if (!bySeries) {
+        bySeries = new Map();
+        index[w]!.set(record.series, bySeries);
+      }
+      let group = bySeries.get(start);
       if (!group) {
+        const key = { series: record.series, window: window.name, start };
         group = { key, records: [], messageIds: [] };
-        batch.groups.set(id, group);
+        bySeries.set(start, group);
+        batch.groups.set(documentId(key), group);
       }
       group.records.push(record);
       // Records arrive message by message, so comparing with the last id keeps the list free of repeats.
       if (group.messageIds[group.messageIds.length - 1] !== messageId) group.messageIds.push(messageId);
+    }
+  };
+  // With a lateness gate, every record of the batch is observed before any is judged, so the order of records
+  // inside a batch never decides what is late.
+  const held: { messageId: string; batchId: string; row: number; record: DataRecord }[] = [];
+  for (const { id, batchId, rows } of messages) {
+    batch.rows += rows.length;
+    for (let i = 0; i < rows.length; i++) {
+      const checked = validateRow(rows[i]);
+      if (!checked.ok) {
+        batch.invalid++;
+        batch.deadLetters.push(rowLetter(origin, id, batchId, i, checked.reason, rows[i], now));
+      } else if (lateness) {
+        lateness.observe(checked.record.series, checked.record.ts);
+        held.push({ messageId: id, batchId, row: i, record: checked.record });
+      } else {
+        place(id, checked.record);
+      }
+    }
+  }
+  for (const { messageId, batchId, row, record } of held) {
+    const lateReason = lateness?.judge(record.series, record.ts);
+    if (lateReason === undefined) {
+      place(messageId, record);
+    } else {
+      batch.late++;
+      batch.deadLetters.push(rowLetter(origin, messageId, batchId, row, lateReason, rowOf(record), now));
     }
   }
   return batch;

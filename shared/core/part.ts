@@ -32,10 +32,19 @@ export interface PartUpdate {
 export function addToPart(part: Part, records: readonly DataRecord[]): PartUpdate | undefined {
   const fresh = emptyAggregate();
   const seqs: number[] = [];
-  const seen = new Set<number>();
+  // Streams mostly arrive in seq order: while they do, a record above the last one is new to this batch and
+  // needs no lookup; only out-of-order records pay for the set.
+  let seen: Set<number> | undefined;
+  let highest = -1;
   for (const r of records) {
-    if (seqSetHas(part.seqs, r.seq) || seen.has(r.seq)) continue;
-    seen.add(r.seq);
+    if (r.seq <= highest) {
+      seen ??= new Set(seqs);
+      if (seen.has(r.seq)) continue;
+    } else {
+      highest = r.seq;
+    }
+    if (part.seqs.length > 0 && seqSetHas(part.seqs, r.seq)) continue;
+    seen?.add(r.seq);
     seqs.push(r.seq);
     addRecord(fresh, r);
   }

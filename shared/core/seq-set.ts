@@ -9,7 +9,7 @@ export const EMPTY_SEQ_SET: SeqSet = [];
 
 /** Builds a set from seqs in any order, duplicates allowed. */
 export function seqSetOf(seqs: Iterable<number>): SeqSet {
-  const sorted = Float64Array.from(seqs).sort();
+  const sorted = Array.isArray(seqs) && isAscending(seqs) ? seqs : Float64Array.from(seqs).sort();
   const out: number[] = [];
   for (const s of sorted) {
     const last = out.length - 1;
@@ -20,6 +20,12 @@ export function seqSetOf(seqs: Iterable<number>): SeqSet {
     }
   }
   return out;
+}
+
+/** Streams usually arrive in order; checking is far cheaper than sorting. */
+function isAscending(seqs: readonly number[]): boolean {
+  for (let i = 1; i < seqs.length; i++) if (seqs[i]! < seqs[i - 1]!) return false;
+  return true;
 }
 
 /** Number of seqs in the set. */
