@@ -1,0 +1,54 @@
+/**
+ * Azure ingest: an Event Hubs trigger with `cardinality: 'many'`. The host advances its checkpoint even after a
+ * failed invocation, and Event Hubs has no per-event dead-letter queue, so this handler never gives up on a valid
+ * record: it retries the failed messages itself, with capped exponential backoff, until they are stored.
+ * Invalid records never fail: they go to the Cosmos dead-letter container with their reason.
+ */
+import { app, type InvocationContext } from '@azure/functions';
+import { createAzureStores } from '../../shared/clouds/azure/azure-stores.ts';
+import { systemClock } from '../../shared/clouds/system-clock.ts';
+import { readAzureSettings } from '../../shared/config/local-env.ts';
+import type { InboundMessage } from '../../shared/core/index.ts';
+import { ingestRuntime } from '../ingest-runtime.ts';
+
+const ingest = ingestRuntime('azure', () => createAzureStores(readAzureSettings()));
+const MAX_BACKOFF_MS = 30_000;
+
+export async function ingestEvents(events: unknown[], context: InvocationContext): Promise<void> {
+  const meta = context.triggerMetadata ?? {};
+  const sequenceNumbers = (meta.sequenceNumberArray as number[] | undefined) ?? [];
+  const partition = (meta.partitionContext as { partitionId?: string } | undefined)?.partitionId ?? '?';
+  let pending: InboundMessage[] = events.map((body, i) => ({
+    // Partition and sequence number identify an event for as long as the hub retains it, across redeliveries.
+    id: `${partition}:${sequenceNumbers[i] ?? `${context.invocationId}:${i}`}`,
+    body: eventBody(body),
+  }));
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const { failedMessageIds } = await ingest(pending, { invocationId: context.invocationId, attempt });
+    const failed = new Set(failedMessageIds);
+    pending = pending.filter((m) => failed.has(m.id));
+    if (pending.length > 0)
+      await systemClock.sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 16)));
+  }
+}
+
+/** The host hands over bodies as it decoded them: JSON as objects, text as strings, bytes as buffers. */
+function eventBody(body: unknown): string | Uint8Array {
+  if (typeof body === 'string' || body instanceof Uint8Array) return body;
+  return JSON.stringify(body);
+}
+
+app.eventHub('ingest', {
+  connection: 'EVENTHUB_CONNECTION_STRING',
+  eventHubName: '%EVENTHUB_NAME%',
+  consumerGroup: '%EVENTHUB_CONSUMER_GROUP%',
+  cardinality: 'many',
+  // The host's own retry, a second line of defence behind the loop above (which already never gives up).
+  retry: {
+    strategy: 'exponentialBackoff',
+    maxRetryCount: -1,
+    minimumInterval: 1_000,
+    maximumInterval: 60_000,
+  },
+  handler: ingestEvents,
+});

@@ -1,0 +1,31 @@
+/**
+ * GCP ingest: a CloudEvent function for Pub/Sub (Eventarc delivers one message per event). A failure throws, so
+ * the framework answers non-2xx and Pub/Sub redelivers — to the dead-letter topic after max delivery attempts.
+ */
+import { type CloudEvent, cloudEvent } from '@google-cloud/functions-framework';
+import { createGcpStores } from '../../shared/clouds/gcp/gcp-stores.ts';
+import { readGcpSettings } from '../../shared/config/local-env.ts';
+import { ingestRuntime } from '../ingest-runtime.ts';
+
+/** The `data` of a `google.cloud.pubsub.topic.v1.messagePublished` CloudEvent. */
+export interface PubSubMessagePublished {
+  message: { data?: string; messageId: string; publishTime?: string; attributes?: Record<string, string> };
+  subscription?: string;
+}
+
+const ingest = ingestRuntime('gcp', () => createGcpStores(readGcpSettings()));
+
+export async function ingestPubSub(event: CloudEvent<PubSubMessagePublished>): Promise<void> {
+  const message = event.data?.message;
+  if (!message)
+    throw new Error(`CloudEvent ${event.id} carries no Pub/Sub message; is the trigger a Pub/Sub topic?`);
+  const body = Buffer.from(message.data ?? '', 'base64');
+  const { failedMessageIds, report } = await ingest([{ id: message.messageId, body }], { eventId: event.id });
+  if (failedMessageIds.length > 0) {
+    throw new Error(
+      `message ${message.messageId} was not stored (${report.firstError}); Pub/Sub will redeliver it`,
+    );
+  }
+}
+
+cloudEvent('ingest', ingestPubSub);

@@ -1,0 +1,19 @@
+/** The Azure side of the ports, from settings: the Cosmos DB store and dead letters, sharing one client. */
+import type { AzureSettings } from '../../config/local-env.ts';
+import { createCosmosClient } from './clients.ts';
+import { CosmosDeadLetters } from './cosmos-dead-letters.ts';
+import { CosmosStore } from './cosmos-store.ts';
+
+export function createAzureStores(settings: AzureSettings) {
+  const client = createCosmosClient(settings);
+  const database = client.database(settings.cosmosDatabase);
+  return {
+    store: new CosmosStore({
+      database,
+      aggregatesContainer: settings.aggregatesContainer,
+      syncStateContainer: settings.syncStateContainer,
+    }),
+    deadLetters: new CosmosDeadLetters({ database, container: settings.deadLettersContainer }),
+    close: async () => client.dispose(),
+  };
+}
