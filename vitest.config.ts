@@ -9,6 +9,19 @@ export default defineConfig({
         test: {
           name: 'core',
           include: ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts'],
+          // Property tests run hundreds of cases; time is not what they assert (speed lives in `npm run bench`).
+          testTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // Starts the six servers once per run (or reads TRICLOUD_ENV_FILE in live mode) and provides the env.
+          globalSetup: ['test/setup/local-stack.ts'],
+          // Two Java emulators on a 2-core machine: starting can take tens of seconds, a test's polling too.
+          hookTimeout: 120_000,
+          testTimeout: 60_000,
         },
       },
     ],

@@ -1,4 +1,4 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --
 /**
  * `tricloud` — the one CLI. Each subcommand lives in `scripts/commands/<name>.ts` and is loaded only when
  * invoked, so `tricloud --help` stays instant and a command's dependencies load only for that command.

@@ -9,4 +9,9 @@ export interface Command {
   load(): Promise<CommandModule>;
 }
 
-export const commands: Record<string, Command> = {};
+export const commands: Record<string, Command> = {
+  stack: {
+    summary: 'Run the local three-cloud stack (six servers, resources provisioned) in the foreground',
+    load: () => import('./stack.ts'),
+  },
+};

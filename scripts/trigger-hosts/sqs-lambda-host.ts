@@ -41,6 +41,8 @@ export function startSqsLambdaHost(options: SqsLambdaHostOptions): HostLoop {
           WaitTimeSeconds: messages.length === 0 ? 1 : 0,
           VisibilityTimeout: options.visibilityTimeoutSeconds,
           MessageSystemAttributeNames: ['All'],
+          // Servers that predate MessageSystemAttributeNames (local-aws-sqs among them) read the older name.
+          AttributeNames: ['All'],
         }),
       );
       messages.push(...(received.Messages ?? []));

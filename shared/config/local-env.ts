@@ -65,7 +65,7 @@ export interface AwsSettings {
   queueUrl: string;
   deadLetterQueueUrl: string;
   aggregatesTable: string;
-  /** The GSI (hash `shard` N, range `updatedAt` N) sync queries for changes instead of scanning. */
+  /** The GSI (hash `shard` N, range `changeKey` S) sync queries for changes instead of scanning. */
   changesIndex: string;
   deadLettersTable: string;
 }

@@ -21,6 +21,8 @@ export interface Cloud {
   origin: Origin;
   store: MemoryStore;
   ingest: Ingest;
+  /** One clock for every writer of every cloud, as synchronised wall clocks are; sync relies on it (DESIGN §5). */
+  clock: SteppingClock;
 }
 
 export function makeClouds(windows: readonly WindowSpec[] = WINDOWS, seed = 1): Record<Origin, Cloud> {
@@ -32,7 +34,7 @@ export function makeClouds(windows: readonly WindowSpec[] = WINDOWS, seed = 1): 
       { store, deadLetters: store, clock, random },
       { origin, windows, concurrency: 4, maxAttempts: 50, backoff: { baseMs: 1, maxMs: 50 } },
     );
-    return [origin, { origin, store, ingest }] as const;
+    return [origin, { origin, store, ingest, clock }] as const;
   });
   return Object.fromEntries(entries) as Record<Origin, Cloud>;
 }
@@ -57,15 +59,17 @@ export async function deliver(
 }
 
 /** One sync pass into `into` from the other two clouds. */
-export function syncPass(clouds: Record<Origin, Cloud>, into: Origin, clock = new SteppingClock()) {
+export function syncPass(clouds: Record<Origin, Cloud>, into: Origin) {
   return syncInto(
     {
       target: clouds[into].store,
       sources: ORIGINS.filter((o) => o !== into).map((o) => ({ origin: o, store: clouds[o].store })),
-      clock,
+      clock: clouds[into].clock,
       random: seeded(7),
     },
-    { pageSize: 7, overlapMs: 5, maxAttempts: 50, backoff: { baseMs: 1, maxMs: 50 } },
+    // The overlap must cover the time between a write taking its updatedAt and committing (DESIGN §5); on this
+    // stepping clock every clock read is a tick, and a racing write may be hundreds of ticks in flight.
+    { pageSize: 7, overlapMs: 1_000, maxAttempts: 50, backoff: { baseMs: 1, maxMs: 50 } },
   );
 }
 

@@ -204,7 +204,7 @@ describe('invariant 4: convergent', () => {
             for (const doc of clouds.aws.store.docs.values()) expect(doc.merged.exact).toBe(true);
           },
         ),
-        { numRuns: 80 },
+        { numRuns: Number(process.env.FC_RUNS ?? 80) },
       );
     },
   );

@@ -107,7 +107,9 @@ export class DynamoStore implements AggregateStore {
               new QueryCommand({
                 TableName: this.#table,
                 IndexName: this.#index,
-                KeyConditionExpression: 'shard = :shard AND changeKey > :after',
+                // `shard` is a DynamoDB reserved word, so it is named through a placeholder.
+                KeyConditionExpression: '#shard = :shard AND changeKey > :after',
+                ExpressionAttributeNames: { '#shard': 'shard' },
                 ExpressionAttributeValues: { ':shard': { N: String(shard) }, ':after': { S: after } },
                 Limit: limit,
               }),

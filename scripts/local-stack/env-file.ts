@@ -1,0 +1,35 @@
+/**
+ * The env file `stack up` writes: `KEY=VALUE` lines that `node --env-file`, dotenv and a POSIX shell
+ * (`set -a; . FILE`) all read the same way. Values with characters a shell would interpret (the `;` of a
+ * connection string) are single-quoted.
+ */
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { parseEnv } from 'node:util';
+
+const shellSafe = /^[A-Za-z0-9_./:@%+,=-]*$/;
+
+export function formatEnvFile(env: Readonly<Record<string, string>>): string {
+  const lines = Object.entries(env).map(([key, value]) => {
+    if (value.includes("'") || value.includes('\n')) {
+      throw new Error(
+        `The value of ${key} cannot be written to an env file: it contains a quote or a newline.`,
+      );
+    }
+    return shellSafe.test(value) ? `${key}=${value}` : `${key}='${value}'`;
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/** Writes the whole file or nothing: a reader polling for the file never sees half of it. */
+export async function writeEnvFile(file: string, env: Readonly<Record<string, string>>): Promise<void> {
+  const partial = `${file}.${process.pid}.partial`;
+  await writeFile(partial, formatEnvFile(env), { mode: 0o600 });
+  await rename(partial, file);
+}
+
+export async function readEnvFile(file: string): Promise<Record<string, string>> {
+  const parsed = parseEnv(await readFile(file, 'utf8'));
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries(parsed)) if (value !== undefined) env[key] = value;
+  return env;
+}

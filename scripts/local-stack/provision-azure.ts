@@ -1,0 +1,58 @@
+/**
+ * Creates the Cosmos DB database and containers of the manifest, and checks that an Event Hub given from outside
+ * exists (Event Hubs are created through Azure Resource Manager or an emulator's config file, not through the data
+ * plane the SDK speaks, so the stack can only check). Idempotent.
+ */
+import { EventHubProducerClient } from '@azure/event-hubs';
+import { type CosmosConnection, createCosmosClient } from './cosmos-client.ts';
+import type { ResourceManifest } from './manifest.ts';
+
+/**
+ * Every container is partitioned by `/id`. Ingest and sync only do point reads and conditional replaces of one
+ * window document, which then need nothing but the id; every logical partition holds one document, so there is no
+ * 20 GB logical-partition cap to outgrow and no hot partition for a busy series. The price: queries over many
+ * documents (sync's "changed since", verify's per-series digests) fan out across physical partitions — they are
+ * periodic and paged, so that is the right side of the trade. Dead letters and sync state (one document per
+ * source cloud) are written by id and read rarely, so the same key serves them.
+ */
+export const cosmosPartitionKeyPath = '/id';
+
+export async function provisionCosmos(
+  connection: CosmosConnection,
+  manifest: ResourceManifest,
+): Promise<void> {
+  const client = createCosmosClient(connection);
+  try {
+    const { database } = await client.databases.createIfNotExists({ id: manifest.azure.cosmosDatabase });
+    const containers = [
+      manifest.azure.aggregatesContainer,
+      manifest.azure.deadLettersContainer,
+      manifest.azure.syncStateContainer,
+    ];
+    for (const id of containers) {
+      await database.containers.createIfNotExists({ id, partitionKey: { paths: [cosmosPartitionKeyPath] } });
+    }
+  } finally {
+    client.dispose();
+  }
+}
+
+/** Fails with a clear message unless the hub answers with at least the manifest's partition count. */
+export async function checkEventHub(connectionString: string, manifest: ResourceManifest): Promise<void> {
+  const producer = new EventHubProducerClient(connectionString, manifest.azure.eventHub);
+  try {
+    const properties = await producer.getEventHubProperties({ abortSignal: AbortSignal.timeout(30_000) });
+    if (properties.partitionIds.length < manifest.azure.partitions) {
+      throw new Error(
+        `The Event Hub ${manifest.azure.eventHub} has ${properties.partitionIds.length} partitions; the manifest asks for ${manifest.azure.partitions}.`,
+      );
+    }
+  } catch (error) {
+    throw new Error(
+      `The Event Hub ${manifest.azure.eventHub} given by EVENTHUB_CONNECTION_STRING did not answer as expected. Create it (Terraform, or the emulator's config) with ${manifest.azure.partitions} partitions and the consumer group ${manifest.azure.consumerGroup}.`,
+      { cause: error },
+    );
+  } finally {
+    await producer.close();
+  }
+}
