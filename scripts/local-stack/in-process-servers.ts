@@ -51,7 +51,7 @@ export async function startDynamoServer(host: string, preferredPort?: number): P
 
 /**
  * The Cosmos server speaks HTTPS only with a self-signed certificate; clients trust it per endpoint (see
- * `cosmos-client.ts`), never by turning off TLS verification for the process.
+ * `shared/clouds/azure/clients.ts`), never by turning off TLS verification for the process.
  */
 export async function startCosmosServer(host: string, preferredPort?: number): Promise<InProcessServer> {
   const server = createHttpsServer();

@@ -206,7 +206,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const [queues] = await Promise.all([
       provisionSqs(awsConnection, manifest),
       provisionDynamo(awsConnection, manifest),
-      provisionPubSub({ projectId, emulatorHost: endpoint.pubsub! }, manifest),
+      provisionPubSub({ projectId, pubsubEmulatorHost: endpoint.pubsub! }, manifest),
       provisionCosmos(cosmosConnection, manifest),
       external.includes('eventHubs') ? checkEventHub(endpoint.eventHubs!, manifest) : Promise.resolve(),
     ]);

@@ -6,7 +6,7 @@ import {
   CreateTableCommand,
   type CreateTableCommandInput,
   DescribeTableCommand,
-  DynamoDBClient,
+  type DynamoDBClient,
   ResourceInUseException,
 } from '@aws-sdk/client-dynamodb';
 import {
@@ -15,17 +15,11 @@ import {
   GetQueueUrlCommand,
   QueueNameExists,
   SetQueueAttributesCommand,
-  SQSClient,
+  type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { type AwsConnection, createDynamoClient, createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import type { ResourceManifest } from './manifest.ts';
 import { waitUntil } from './wait-until.ts';
-
-export interface AwsConnection {
-  region: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
-  sqsEndpoint?: string;
-  dynamodbEndpoint?: string;
-}
 
 export interface ProvisionedAws {
   queueUrl: string;
@@ -57,11 +51,7 @@ export async function provisionSqs(
   connection: AwsConnection,
   manifest: ResourceManifest,
 ): Promise<ProvisionedAws> {
-  const sqs = new SQSClient({
-    region: connection.region,
-    endpoint: connection.sqsEndpoint,
-    credentials: connection.credentials,
-  });
+  const sqs = createSqsClient(connection);
   try {
     const deadLetterQueueUrl = await ensureQueue(sqs, manifest.aws.deadLetterQueue, {});
     const { Attributes } = await sqs.send(
@@ -141,11 +131,7 @@ async function ensureTable(dynamo: DynamoDBClient, definition: CreateTableComman
 }
 
 export async function provisionDynamo(connection: AwsConnection, manifest: ResourceManifest): Promise<void> {
-  const dynamo = new DynamoDBClient({
-    region: connection.region,
-    endpoint: connection.dynamodbEndpoint,
-    credentials: connection.credentials,
-  });
+  const dynamo = createDynamoClient(connection);
   try {
     await Promise.all([
       ensureTable(dynamo, aggregatesTableDefinition(manifest)),

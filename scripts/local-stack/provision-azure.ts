@@ -4,7 +4,7 @@
  * plane the SDK speaks, so the stack can only check). Idempotent.
  */
 import { EventHubProducerClient } from '@azure/event-hubs';
-import { type CosmosConnection, createCosmosClient } from './cosmos-client.ts';
+import { type CosmosConnection, createCosmosClient } from '../../shared/clouds/azure/clients.ts';
 import type { ResourceManifest } from './manifest.ts';
 
 /**

@@ -4,8 +4,8 @@
  * Firestore needs nothing: collections exist once a document is written, and the emulator needs no indexes.
  */
 import type { PubSub, Topic } from '@google-cloud/pubsub';
+import { createPubSub, type GcpConnection } from '../../shared/clouds/gcp/clients.ts';
 import type { ResourceManifest } from './manifest.ts';
-import { createPubSubClient, type PubSubConnection } from './pubsub-client.ts';
 
 const alreadyExists = 6;
 
@@ -35,11 +35,8 @@ async function ensureSubscription(
   }
 }
 
-export async function provisionPubSub(
-  connection: PubSubConnection,
-  manifest: ResourceManifest,
-): Promise<void> {
-  const pubsub = createPubSubClient(connection);
+export async function provisionPubSub(connection: GcpConnection, manifest: ResourceManifest): Promise<void> {
+  const pubsub = createPubSub(connection);
   try {
     const { gcp } = manifest;
     const [records, deadLetters] = await Promise.all([

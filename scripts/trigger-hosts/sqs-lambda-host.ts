@@ -18,7 +18,7 @@ export interface SqsLambdaHostOptions {
   queueUrl: string;
   queueArn?: string;
   region?: string;
-  handler: (event: SQSEvent) => Promise<SQSBatchResponse | undefined | void>;
+  handler: (event: SQSEvent) => Promise<SQSBatchResponse | undefined>;
   /** Most messages per invocation (the mapping's BatchSize); default 10. */
   batchSize?: number;
   /** How long to gather a batch (MaximumBatchingWindowInSeconds, in ms); default 0. */

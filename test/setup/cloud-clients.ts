@@ -1,15 +1,11 @@
 /**
- * SDK clients for the integration tests, built from the env the global setup provides. Tests never know whether
- * they talk to the local stack or to real clouds: these factories hide which.
+ * SDK clients for the integration tests, built from the env the global setup provides with the same factories
+ * the functions use. Tests never know whether they talk to the local stack or to real clouds.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import type { CosmosClient } from '@azure/cosmos';
-import { Firestore } from '@google-cloud/firestore';
-import type { PubSub } from '@google-cloud/pubsub';
 import { inject } from 'vitest';
-import { createCosmosClient } from '../../scripts/local-stack/cosmos-client.ts';
-import { createPubSubClient } from '../../scripts/local-stack/pubsub-client.ts';
+import { createDynamoClient, createSqsClient } from '../../shared/clouds/aws/clients.ts';
+import { createCosmosClient } from '../../shared/clouds/azure/clients.ts';
+import { createFirestore, createPubSub } from '../../shared/clouds/gcp/clients.ts';
 import {
   type AwsSettings,
   type AzureSettings,
@@ -31,35 +27,11 @@ export function azureSettings(): AzureSettings {
   return readAzureSettings(inject('tricloudEnv'));
 }
 
-export function sqsClient(aws: AwsSettings = awsSettings()): SQSClient {
-  return new SQSClient({ region: aws.region, endpoint: aws.sqsEndpoint, credentials: aws.credentials });
-}
-
-export function dynamoClient(aws: AwsSettings = awsSettings()): DynamoDBClient {
-  return new DynamoDBClient({
-    region: aws.region,
-    endpoint: aws.dynamodbEndpoint,
-    credentials: aws.credentials,
-  });
-}
-
-export function pubsubClient(gcp: GcpSettings = gcpSettings()): PubSub {
-  return createPubSubClient({
-    projectId: gcp.projectId,
-    ...(gcp.pubsubEmulatorHost !== undefined ? { emulatorHost: gcp.pubsubEmulatorHost } : {}),
-  });
-}
-
-export function firestoreClient(gcp: GcpSettings = gcpSettings()): Firestore {
-  // `ssl: false` is how the client recognises an emulator (it then sends the emulator's admin token).
-  return gcp.firestoreEmulatorHost === undefined
-    ? new Firestore({ projectId: gcp.projectId })
-    : new Firestore({ projectId: gcp.projectId, host: gcp.firestoreEmulatorHost, ssl: false });
-}
-
-export function cosmosClient(azure: AzureSettings = azureSettings()): CosmosClient {
-  return createCosmosClient(azure);
-}
+export const sqsClient = (aws: AwsSettings = awsSettings()) => createSqsClient(aws);
+export const dynamoClient = (aws: AwsSettings = awsSettings()) => createDynamoClient(aws);
+export const pubsubClient = (gcp: GcpSettings = gcpSettings()) => createPubSub(gcp);
+export const firestoreClient = (gcp: GcpSettings = gcpSettings()) => createFirestore(gcp);
+export const cosmosClient = (azure: AzureSettings = azureSettings()) => createCosmosClient(azure);
 
 /** A name no other test or run uses, within every service's naming rules (letters, digits, `-`). */
 export function uniqueName(prefix: string): string {
