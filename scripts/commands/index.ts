@@ -14,4 +14,16 @@ export const commands: Record<string, Command> = {
     summary: 'Run the local three-cloud stack (six servers, resources provisioned) in the foreground',
     load: () => import('./stack.ts'),
   },
+  sync: {
+    summary: 'Run one sync pass into a cloud from the other two',
+    load: () => import('./sync.ts'),
+  },
+  export: {
+    summary: "Write a cloud's merged windows as NDJSON in the export format",
+    load: () => import('./export.ts'),
+  },
+  verify: {
+    summary: 'Compare the three stores by digests per series and day; name the windows that differ',
+    load: () => import('./verify.ts'),
+  },
 };

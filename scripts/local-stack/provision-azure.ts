@@ -17,6 +17,15 @@ import type { ResourceManifest } from './manifest.ts';
  */
 export const cosmosPartitionKeyPath = '/id';
 
+export const changeOrderIndexingPolicy = {
+  compositeIndexes: [
+    [
+      { path: '/updatedAt', order: 'ascending' as const },
+      { path: '/id', order: 'ascending' as const },
+    ],
+  ],
+};
+
 export async function provisionCosmos(
   connection: CosmosConnection,
   manifest: ResourceManifest,
@@ -30,7 +39,13 @@ export async function provisionCosmos(
       manifest.azure.syncStateContainer,
     ];
     for (const id of containers) {
-      await database.containers.createIfNotExists({ id, partitionKey: { paths: [cosmosPartitionKeyPath] } });
+      await database.containers.createIfNotExists({
+        id,
+        partitionKey: { paths: [cosmosPartitionKeyPath] },
+        // Sync lists changes ordered by (updatedAt, id); Cosmos serves a two-field ORDER BY only from a
+        // composite index. Terraform declares the same index.
+        ...(id === manifest.azure.aggregatesContainer ? { indexingPolicy: changeOrderIndexingPolicy } : {}),
+      });
     }
   } finally {
     client.dispose();

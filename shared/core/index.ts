@@ -12,6 +12,8 @@ export * from './ports.ts';
 export * from './record.ts';
 export * from './retry.ts';
 export * from './seq-set.ts';
+export * from './store-listing.ts';
 export * from './sync.ts';
+export * from './verify.ts';
 export * from './window.ts';
 export * from './window-document.ts';

@@ -70,7 +70,8 @@ export class CosmosStore implements AggregateStore {
     const from = Number.isFinite(since.updatedAt) ? since.updatedAt : -1;
     const query = {
       query:
-        'SELECT * FROM c WHERE c.updatedAt > @u OR (c.updatedAt = @u AND c.id > @id) ORDER BY c.updatedAt ASC, c.id ASC OFFSET 0 LIMIT @limit',
+        // TOP rather than OFFSET/LIMIT: both real Cosmos DB and the local server's query engine accept it.
+        'SELECT TOP @limit * FROM c WHERE c.updatedAt > @u OR (c.updatedAt = @u AND c.id > @id) ORDER BY c.updatedAt ASC, c.id ASC',
       parameters: [
         { name: '@u', value: from },
         { name: '@id', value: since.id },

@@ -1,0 +1,22 @@
+/**
+ * The environment a CLI command talks to: the process environment, overlaid with `--env-file FILE` when given
+ * (the file `tricloud stack up --env-file` writes, or one that names real clouds). Loaded into `process.env` too,
+ * because deployed handlers read their configuration from there.
+ */
+
+import { isOrigin, type Origin } from '../../shared/core/index.ts';
+import { readEnvFile } from '../local-stack/env-file.ts';
+
+export async function loadCloudEnv(envFile: string | undefined): Promise<NodeJS.ProcessEnv> {
+  if (envFile !== undefined) Object.assign(process.env, await readEnvFile(envFile));
+  return process.env;
+}
+
+export function parseOrigin(value: string | undefined, option: string): Origin {
+  if (value === undefined || !isOrigin(value)) {
+    throw new Error(
+      `${option} takes one of aws, gcp, azure${value === undefined ? '' : `, not '${value}'`}.`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,20 @@
+/** Reads a cloud's merged windows in the export format, sorted by series, window and start. */
+import { createStores } from '../../shared/clouds/all-stores.ts';
+import { readCloudSettings } from '../../shared/config/local-env.ts';
+import { allDocuments, type ExportedWindow, exportDocument, type Origin } from '../../shared/core/index.ts';
+
+export async function readExports(origin: Origin, env: NodeJS.ProcessEnv): Promise<ExportedWindow[]> {
+  const stores = createStores(origin, readCloudSettings(env));
+  try {
+    const windows: ExportedWindow[] = [];
+    for await (const doc of allDocuments(stores.store)) windows.push(exportDocument(doc));
+    return windows.sort(
+      (a, b) =>
+        (a.series < b.series ? -1 : a.series > b.series ? 1 : 0) ||
+        (a.window < b.window ? -1 : a.window > b.window ? 1 : 0) ||
+        a.start - b.start,
+    );
+  } finally {
+    await stores.close();
+  }
+}
