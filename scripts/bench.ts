@@ -7,6 +7,7 @@
  *   --per-message N  records per message (default 500)
  */
 import { parseArgs } from 'node:util';
+import { syntheticTrades } from '../producers/synthetic-trades.ts';
 import {
   addToPart,
   createIngest,
@@ -20,7 +21,6 @@ import {
   validateRow,
 } from '../shared/core/index.ts';
 import { MemoryStore } from '../shared/core/testing/index.ts';
-import { syntheticTrades } from './bench/synthetic-trades.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -10,6 +10,10 @@ export interface Command {
 }
 
 export const commands: Record<string, Command> = {
+  dev: {
+    summary: 'Run the whole pipeline on the local stack, watch it, and verify the three stores (npm start)',
+    load: () => import('./dev.ts'),
+  },
   stack: {
     summary: 'Run the local three-cloud stack (six servers, resources provisioned) in the foreground',
     load: () => import('./stack.ts'),

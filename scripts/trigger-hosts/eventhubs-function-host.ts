@@ -7,7 +7,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { EventHubConsumerClient, earliestEventPosition, type ReceivedEventData } from '@azure/event-hubs';
-import { InvocationContext } from '@azure/functions';
+import azureFunctions from '@azure/functions';
+
+// The package is CommonJS and Node's ESM loader cannot see this class among its named exports.
+const { InvocationContext } = azureFunctions;
+
 import type { HostStats, TriggerHost } from './host-loop.ts';
 import { MemoryCheckpointStore } from './memory-checkpoint-store.ts';
 
@@ -15,7 +19,7 @@ export interface EventHubsFunctionHostOptions {
   connectionString: string;
   eventHubName: string;
   consumerGroup: string;
-  handler: (events: unknown[], context: InvocationContext) => Promise<void>;
+  handler: (events: unknown[], context: InstanceType<typeof InvocationContext>) => Promise<void>;
   /** Most events per invocation (host.json `maxEventBatchSize`); default 100. */
   maxBatchSize?: number;
   /** The function's retry policy for a thrown error; default: 3 retries, 100 ms apart. */

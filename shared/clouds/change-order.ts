@@ -2,7 +2,7 @@
  * The core's change order `(updatedAt, id)` in stores that can only sort by one key: a string key that sorts the
  * same way, a stable shard for spreading index writes, and the merge of per-shard pages into one ordered page.
  */
-import type { ChangePage, WindowDocument } from '../core/index.ts';
+import { type ChangePage, fnv1a32, type WindowDocument } from '../core/index.ts';
 
 /** Zero-padded `updatedAt`, then the id: string order equals `(updatedAt, id)` order for epoch-ms times. */
 export function changeKey(updatedAt: number, id: string): string {
@@ -12,12 +12,7 @@ export function changeKey(updatedAt: number, id: string): string {
 
 /** FNV-1a of the id, modulo `shards`: stable across processes and languages. */
 export function shardOf(id: string, shards: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) {
-    hash ^= id.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % shards;
+  return fnv1a32(id) % shards;
 }
 
 /**

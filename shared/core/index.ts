@@ -4,6 +4,7 @@ export * from './conditional-update.ts';
 export * from './envelope.ts';
 export * from './errors.ts';
 export * from './exact-sum.ts';
+export * from './hash.ts';
 export * from './ingest.ts';
 export * from './ingest-batch.ts';
 export * from './origin.ts';

@@ -1,5 +1,6 @@
 /** Factories, generators and the straightforward reference every exactness test compares against. */
 import fc from 'fast-check';
+import { distinctRecords, firstDifference } from '../../scripts/reference-windows.ts';
 import {
   type DataRecord,
   type ExportedWindow,
@@ -45,89 +46,17 @@ export const arbRecords = fc
     }),
     { maxLength: 120 },
   )
-  .map((rs) => distinct(rs));
+  .map((rs) => distinctRecords(rs));
 
-export function distinct(records: readonly DataRecord[]): DataRecord[] {
-  const seen = new Map<string, DataRecord>();
-  for (const r of records) {
-    const k = `${r.series}\u0000${r.seq}`;
-    if (!seen.has(k)) seen.set(k, r);
-  }
-  return [...seen.values()];
-}
-
-/**
- * The reference: each window's aggregate computed directly from the distinct records, in the most obvious way.
- * Sums use plain addition over records sorted by (ts, seq), so exactness is compared with a relative tolerance.
- */
-export function referenceWindows(
-  records: readonly DataRecord[],
-  windows: readonly WindowSpec[],
-): ExportedWindow[] {
-  const groups = new Map<string, { series: string; window: string; start: number; rs: DataRecord[] }>();
-  for (const r of distinct(records)) {
-    for (const w of windows) {
-      const start = windowStart(r.ts, w.sizeMs);
-      const k = `${r.series}|${w.name}|${start}`;
-      const g = groups.get(k) ?? { series: r.series, window: w.name, start, rs: [] };
-      g.rs.push(r);
-      groups.set(k, g);
-    }
-  }
-  return sortWindows(
-    [...groups.values()].map(({ series, window, start, rs }) => {
-      const sorted = [...rs].sort((a, b) => a.ts - b.ts || a.seq - b.seq);
-      const volume = sorted.reduce((s, r) => s + r.qty, 0);
-      const notional = sorted.reduce((s, r) => s + r.value * r.qty, 0);
-      return {
-        series,
-        window,
-        start,
-        open: sorted[0]!.value,
-        high: Math.max(...sorted.map((r) => r.value)),
-        low: Math.min(...sorted.map((r) => r.value)),
-        close: sorted[sorted.length - 1]!.value,
-        volume,
-        vwap: volume === 0 ? null : notional / volume,
-        count: sorted.length,
-      };
-    }),
-  );
-}
-
-export function sortWindows<T extends ExportedWindow>(rows: T[]): T[] {
-  return rows.sort(
-    (a, b) =>
-      (a.series < b.series ? -1 : a.series > b.series ? 1 : 0) ||
-      (a.window < b.window ? -1 : a.window > b.window ? 1 : 0) ||
-      a.start - b.start,
-  );
-}
-
-/** Whether two numbers agree to `rel` relative (absolute near zero, where cancellation makes relative meaningless). */
-export function close(a: number | null, b: number | null, rel = 1e-9, scale = 1): boolean {
-  if (a === null || b === null) return a === b;
-  return Math.abs(a - b) <= rel * Math.max(Math.abs(a), Math.abs(b), scale);
-}
+/** The straightforward reference and its comparison live beside the CLI, which verifies runs with them too. */
+export {
+  distinctRecords as distinct,
+  referenceWindows,
+  sortWindows,
+} from '../../scripts/reference-windows.ts';
 
 /** Throws with a readable diff when the exported windows differ from the reference beyond float tolerance. */
 export function expectExact(actual: readonly ExportedWindow[], reference: readonly ExportedWindow[]): void {
-  const a = sortWindows([...actual]);
-  if (a.length !== reference.length) {
-    throw new Error(`expected ${reference.length} windows, got ${a.length}`);
-  }
-  a.forEach((w, i) => {
-    const r = reference[i]!;
-    const sameKeys = w.series === r.series && w.window === r.window && w.start === r.start;
-    const sameExact =
-      w.open === r.open && w.high === r.high && w.low === r.low && w.close === r.close && w.count === r.count;
-    // Cancellation in Σ value·qty can make the reference's plain sum the inexact one; scale by the magnitude summed.
-    const sameSums =
-      close(w.volume, r.volume) && close(w.vwap, r.vwap, 1e-9, Math.abs(r.high) + Math.abs(r.low));
-    if (!(sameKeys && sameExact && sameSums)) {
-      throw new Error(
-        `window ${i} differs:\n  got      ${JSON.stringify(w)}\n  expected ${JSON.stringify(r)}`,
-      );
-    }
-  });
+  const difference = firstDifference(actual, reference);
+  if (difference) throw new Error(difference);
 }

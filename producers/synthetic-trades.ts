@@ -1,5 +1,5 @@
 /** Deterministic trade-like records for benchmarks: random walks per series, interleaved in time order. */
-import type { DataRecord } from '../../shared/core/index.ts';
+import type { DataRecord } from '../shared/core/index.ts';
 
 export interface TradeStreamOptions {
   records: number;
