@@ -6,8 +6,6 @@ import {
   type ExportedWindow,
   encodeMessage,
   type InboundMessage,
-  type WindowSpec,
-  windowStart,
 } from '../../shared/core/index.ts';
 
 export const T0 = 1_700_000_000_000;
