@@ -16,12 +16,11 @@ export function syncRuntime(target: Origin) {
   return async (correlation: Record<string, unknown> = {}): Promise<SyncReport> => {
     if (!deps) {
       const settings = readCloudSettings();
+      const others = ORIGINS.filter((o) => o !== target);
+      const [own, ...remote] = await Promise.all([target, ...others].map((o) => createStores(o, settings)));
       deps = {
-        target: createStores(target, settings).store,
-        sources: ORIGINS.filter((o) => o !== target).map((origin) => ({
-          origin,
-          store: createStores(origin, settings).store,
-        })),
+        target: own!.store,
+        sources: others.map((origin, i) => ({ origin, store: remote[i]!.store })),
         clock: systemClock,
       };
     }

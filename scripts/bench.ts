@@ -2,25 +2,21 @@
  * `npm run bench` — every figure a ratio against a baseline measured on the same input in the same run
  * (DESIGN §9). Prints a table; with `--json`, also one JSON object on the last line whose keys name each figure.
  *
- *   --records N   records in the input (default 1,000,000)
- *   --series N    series (default 100)
- *   --per-message N  records per message (default 500)
+ *   --records N        records of the core input (default 1,000,000)
+ *   --series N         series (default 100)
+ *   --per-message N    records per message (default 500)
+ *   --only LIST        some of: core, clouds, cold, sync (default all); all but core start the local stack
  */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { syntheticTrades } from '../producers/synthetic-trades.ts';
-import {
-  addToPart,
-  createIngest,
-  type DocumentGroup,
-  emptyPart,
-  encodeMessage,
-  groupRows,
-  type InboundMessage,
-  parseWindows,
-  prepareBatch,
-  validateRow,
-} from '../shared/core/index.ts';
-import { MemoryStore } from '../shared/core/testing/index.ts';
+import { benchCloudIngest } from './bench/cloud-ingest.ts';
+import { benchColdLoad } from './bench/cold-load.ts';
+import { benchCore } from './bench/core.ts';
+import { Figures } from './bench/report.ts';
+import { benchSyncCost } from './bench/sync-cost.ts';
+import { run as build } from './commands/build.ts';
+import { startLocalStack } from './local-stack/local-stack.ts';
 
 const { values: args } = parseArgs({
   options: {
@@ -28,137 +24,51 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '1000000' },
     series: { type: 'string', default: '100' },
     'per-message': { type: 'string', default: '500' },
+    only: { type: 'string', default: 'core,clouds,cold,sync' },
   },
 });
-const N = Number(args.records);
-const SERIES = Number(args.series);
-const PER_MESSAGE = Number(args['per-message']);
-/** Messages per invocation in the core figures: Lambda's default SQS batch size. */
-const PER_INVOCATION = 10;
-const windows = parseWindows('1m');
-const systemClock = {
-  now: () => Date.now(),
-  sleep: (ms: number) => new Promise<void>((r) => setTimeout(r, ms)),
-};
+const only = new Set(args.only.split(','));
+const figures = new Figures();
+const started = performance.now();
 
-const figures: Record<string, number> = {};
-const rows: [string, string, string][] = [];
-function report(key: string, label: string, value: number, unit: string) {
-  figures[key] = value;
-  rows.push([
-    label,
-    value.toLocaleString('en-US', { maximumFractionDigits: value < 10 ? 4 : value < 1000 ? 1 : 0 }),
-    unit,
-  ]);
+if (only.has('core')) {
+  figures.section(
+    `core: ${Number(args.records).toLocaleString('en-US')} records, ${args.series} series, ${args['per-message']} per message (node ${process.version})`,
+  );
+  await benchCore(
+    { records: Number(args.records), series: Number(args.series), perMessage: Number(args['per-message']) },
+    figures.report,
+  );
 }
-
-function time<T>(fn: () => T): [T, number] {
-  const t = performance.now();
-  const out = fn();
-  return [out, performance.now() - t];
+if (only.has('sync')) {
+  figures.section(
+    'sync: store operations of one pass with 100 changed documents, as the source grows (in-memory store)',
+  );
+  await benchSyncCost(figures.report);
 }
-
-// Input: 10 trades/s per series, so a one-minute window of a series holds ~600 records.
-const records = syntheticTrades({ records: N, series: SERIES, intervalMs: 100 });
-const messages: InboundMessage[] = [];
-for (let i = 0; i < N; i += PER_MESSAGE) {
-  messages.push({
-    id: `m${i / PER_MESSAGE}`,
-    body: encodeMessage(`b${i}`, records.slice(i, i + PER_MESSAGE)),
-  });
-}
-const rowsOnly = records.map((r) => [r.series, r.seq, r.ts, r.value, r.qty]);
-
-// 1. Core throughput: validation alone, then decode + validate + group + aggregate, one core, warm.
-const validate = () => {
-  let ok = 0;
-  for (const row of rowsOnly) if (validateRow(row).ok) ok++;
-  return ok;
-};
-validate();
-const [, validateMs] = time(validate);
-report('core.validateRecordsPerSec', 'validate rows', Math.round(N / (validateMs / 1000)), 'records/s');
-
-// Validate + aggregate, from rows already decoded by the transport's JSON parser.
-const decodedMessages = messages.map((m) => ({
-  id: m.id,
-  batchId: m.id,
-  rows: (JSON.parse(m.body as string) as { r: unknown[] }).r,
-}));
-const aggregateGroups = (groups: Iterable<DocumentGroup>) => {
-  let docs = 0;
-  for (const group of groups) if (addToPart(emptyPart(), group.records)) docs++;
-  return docs;
-};
-const validateAndAggregate = () => {
-  let docs = 0;
-  for (let i = 0; i < decodedMessages.length; i += PER_INVOCATION) {
-    docs += aggregateGroups(
-      groupRows(decodedMessages.slice(i, i + PER_INVOCATION), 'aws', windows, 0).groups.values(),
-    );
+if (only.has('clouds') || only.has('cold')) {
+  const stack = await startLocalStack();
+  try {
+    const env = { ...process.env, ...stack.env, TRICLOUD_LOG_LEVEL: 'error' };
+    if (only.has('clouds')) {
+      figures.section('ingest through each cloud on the local stack: ours against one record per message');
+      await benchCloudIngest(env, figures.report);
+    }
+    if (only.has('cold')) {
+      const root = path.resolve(import.meta.dirname, '..');
+      if (!existsSync(path.join(root, 'dist', 'aws', 'ingest', 'index.mjs'))) await build(['--json']);
+      figures.section(
+        'cold load: fresh process, first invocation; bundle against the same code from node_modules',
+      );
+      for (const [key, value] of Object.entries(await benchColdLoad(env))) {
+        figures.report(key, key.replace(/^coldLoad\./, ''), value, key.endsWith('ratio') ? '×' : 'ms');
+      }
+    }
+  } finally {
+    await stack.stop();
   }
-  return docs;
-};
-validateAndAggregate();
-const [, coreMs] = time(validateAndAggregate);
-report('core.recordsPerSec', 'validate + aggregate', Math.round(N / (coreMs / 1000)), 'records/s');
-
-// The same with decoding the message bodies: the whole pure half of ingest (prepareBatch).
-const decodeAndAggregate = () => {
-  let docs = 0;
-  for (let i = 0; i < messages.length; i += PER_INVOCATION) {
-    docs += aggregateGroups(
-      prepareBatch(messages.slice(i, i + PER_INVOCATION), 'aws', windows, 0).groups.values(),
-    );
-  }
-  return docs;
-};
-decodeAndAggregate();
-const [, pipelineMs] = time(decodeAndAggregate);
-report(
-  'core.decodeRecordsPerSec',
-  'decode + validate + aggregate',
-  Math.round(N / (pipelineMs / 1000)),
-  'records/s',
-);
-
-// 2. Store work of the ingest use case against the naive design: one record per message, one write per record.
-async function ingestWith(batches: InboundMessage[][]) {
-  const store = new MemoryStore();
-  const ingest = createIngest({ store, deadLetters: store, clock: systemClock }, { origin: 'aws', windows });
-  const t = performance.now();
-  for (const batch of batches) {
-    const { failedMessageIds } = await ingest(batch);
-    if (failedMessageIds.length) throw new Error('bench ingest failed');
-  }
-  return { ms: performance.now() - t, writes: store.counters.writes, reads: store.counters.reads };
-}
-const naive = records.map((r, i) => [{ id: `r${i}`, body: encodeMessage(`r${i}`, [r]) }]);
-const baseline = await ingestWith(naive);
-report('ingest.baselineWritesPerRecord', 'store writes per record (naive)', baseline.writes / N, 'writes');
-report(
-  'ingest.baselineMicrosPerRecord',
-  'ingest wall time per record (naive)',
-  (baseline.ms * 1000) / N,
-  'µs',
-);
-// Lambda's default SQS batch (10 messages), and the batch of 100 our Terraform configures with a batching window.
-for (const perInvocation of [10, 100]) {
-  const batches: InboundMessage[][] = [];
-  for (let i = 0; i < messages.length; i += perInvocation) batches.push(messages.slice(i, i + perInvocation));
-  const packed = await ingestWith(batches);
-  const k = `ingest.batch${perInvocation}`;
-  const label = `(${perInvocation} messages/invocation)`;
-  report(`${k}.writesPerRecord`, `store writes per record ${label}`, packed.writes / N, 'writes');
-  report(`${k}.fewerWritesRatio`, `fewer writes than naive ${label}`, baseline.writes / packed.writes, '×');
-  report(`${k}.microsPerRecord`, `ingest wall time per record ${label}`, (packed.ms * 1000) / N, 'µs');
-  report(`${k}.speedupRatio`, `ingest faster than naive ${label}`, baseline.ms / packed.ms, '×');
 }
 
-const width = Math.max(...rows.map((r) => r[0].length));
-console.log(
-  `tricloud bench — ${N.toLocaleString('en-US')} records, ${SERIES} series, ${PER_MESSAGE} per message, ${PER_INVOCATION} messages per invocation, node ${process.version}`,
-);
-for (const [label, value, unit] of rows)
-  console.log(`  ${label.padEnd(width)}  ${value.padStart(14)} ${unit}`);
-if (args.json) console.log(JSON.stringify(figures));
+console.log(figures.table());
+console.log(`(${((performance.now() - started) / 1000).toFixed(0)} s)`);
+if (args.json) console.log(JSON.stringify(figures.values));

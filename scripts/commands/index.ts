@@ -18,6 +18,10 @@ export const commands: Record<string, Command> = {
     summary: 'Run the local three-cloud stack (six servers, resources provisioned) in the foreground',
     load: () => import('./stack.ts'),
   },
+  build: {
+    summary: 'Bundle every function with esbuild and package it for its platform under dist/ (npm run build)',
+    load: () => import('./build.ts'),
+  },
   sync: {
     summary: 'Run one sync pass into a cloud from the other two',
     load: () => import('./sync.ts'),

@@ -4,7 +4,7 @@ import { readCloudSettings } from '../../shared/config/local-env.ts';
 import { allDocuments, type ExportedWindow, exportDocument, type Origin } from '../../shared/core/index.ts';
 
 export async function readExports(origin: Origin, env: NodeJS.ProcessEnv): Promise<ExportedWindow[]> {
-  const stores = createStores(origin, readCloudSettings(env));
+  const stores = await createStores(origin, readCloudSettings(env));
   try {
     const windows: ExportedWindow[] = [];
     for await (const doc of allDocuments(stores.store)) windows.push(exportDocument(doc));

@@ -170,7 +170,9 @@ export async function startGcloudEmulator(
   for (let attempt = 1; ; attempt++) {
     const result = await startOnce(emulator, port, options);
     if (result.ok) return result.process;
-    if (!result.portTaken || attempt >= attempts) {
+    // A port found free can be taken by another process before the JVM binds it, and the emulator does not
+    // always say so; any failed start is retried on a fresh port.
+    if (attempt >= attempts) {
       throw new ServerStartError(
         `The ${emulator} emulator did not start on ${options.host}:${port}. Its last output:\n${result.output.trim()}`,
         { cause: result.error },

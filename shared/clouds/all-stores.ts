@@ -4,22 +4,23 @@
  */
 import type { CloudSettings } from '../config/local-env.ts';
 import type { AggregateStore, Origin } from '../core/index.ts';
-import { createAwsStores } from './aws/aws-stores.ts';
-import { createAzureStores } from './azure/azure-stores.ts';
-import { createGcpStores } from './gcp/gcp-stores.ts';
 
 export interface CloudStores {
   store: AggregateStore;
   close(): void | Promise<void>;
 }
 
-export function createStores(origin: Origin, settings: CloudSettings): CloudStores {
+/**
+ * Loads a cloud's adapters (and so its SDK) only when asked: a function bundle's ingest path never pays for the
+ * other two clouds' SDKs, which its sync loads on its first run.
+ */
+export async function createStores(origin: Origin, settings: CloudSettings): Promise<CloudStores> {
   switch (origin) {
     case 'aws':
-      return createAwsStores(settings.aws);
+      return (await import('./aws/aws-stores.ts')).createAwsStores(settings.aws);
     case 'gcp':
-      return createGcpStores(settings.gcp);
+      return (await import('./gcp/gcp-stores.ts')).createGcpStores(settings.gcp);
     case 'azure':
-      return createAzureStores(settings.azure);
+      return (await import('./azure/azure-stores.ts')).createAzureStores(settings.azure);
   }
 }

@@ -34,15 +34,11 @@ type Stores = Record<Origin, AggregateStore>;
 let stores: Stores;
 const closers: (() => unknown)[] = [];
 
-beforeAll(() => {
+beforeAll(async () => {
   const settings = readCloudSettings(useStackEnv());
-  stores = Object.fromEntries(
-    ORIGINS.map((o) => {
-      const s = createStores(o, settings);
-      closers.push(() => s.close());
-      return [o, s.store];
-    }),
-  ) as Stores;
+  const created = await Promise.all(ORIGINS.map((o) => createStores(o, settings)));
+  for (const s of created) closers.push(() => s.close());
+  stores = Object.fromEntries(ORIGINS.map((o, i) => [o, created[i]!.store])) as Stores;
 });
 
 afterAll(async () => {
@@ -193,7 +189,7 @@ describe('sync across three clouds', () => {
       ),
     );
     const settings = readCloudSettings(useStackEnv());
-    const down = createStores('azure', {
+    const down = await createStores('azure', {
       ...settings,
       azure: { ...settings.azure, cosmosEndpoint: 'https://127.0.0.1:9/' },
     });

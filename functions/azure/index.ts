@@ -1,0 +1,3 @@
+/** The Azure Functions app: importing each function module registers it with the host (programming model v4). */
+export { ingestEvents } from './ingest.ts';
+export { syncTimer } from './sync.ts';

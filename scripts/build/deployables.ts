@@ -1,0 +1,88 @@
+/**
+ * What `npm run build` produces: one bundle per deployable, packaged as its platform expects. Terraform
+ * (`infra/*`) and the end-to-end tests take these paths.
+ */
+export interface Deployable {
+  name: string;
+  cloud: 'aws' | 'gcp' | 'azure';
+  entry: string;
+  /** Folder the bundle is written to, under `dist/`. */
+  outDir: string;
+  /** Bundle file name inside `outDir`. */
+  outFile: string;
+  /** The zip the platform deploys, under `dist/`. */
+  zip: string;
+  /**
+   * Modules the platform provides at run time and that must be the platform's own instance: Cloud Functions'
+   * framework (our registrations must reach the framework that serves requests), the Azure worker's core API.
+   */
+  external: string[];
+  /** Extra files of the package: name → contents. */
+  files: Record<string, string>;
+}
+
+const esmPackage = (extra: Record<string, unknown> = {}) =>
+  `${JSON.stringify({ type: 'module', ...extra }, null, 2)}\n`;
+
+export const deployables: Deployable[] = [
+  {
+    name: 'aws-ingest',
+    cloud: 'aws',
+    entry: 'functions/aws/ingest.ts',
+    outDir: 'aws/ingest',
+    outFile: 'index.mjs',
+    zip: 'aws/ingest.zip',
+    external: [],
+    files: {},
+  },
+  {
+    name: 'aws-sync',
+    cloud: 'aws',
+    entry: 'functions/aws/sync.ts',
+    outDir: 'aws/sync',
+    outFile: 'index.mjs',
+    zip: 'aws/sync.zip',
+    external: [],
+    files: {},
+  },
+  {
+    name: 'gcp-functions',
+    cloud: 'gcp',
+    entry: 'functions/gcp/index.ts',
+    outDir: 'gcp/functions',
+    outFile: 'index.js',
+    zip: 'gcp/functions.zip',
+    external: ['@google-cloud/functions-framework'],
+    files: {
+      // The buildpack installs the framework the runtime serves requests with; our bundle registers into it.
+      'package.json': esmPackage({
+        name: 'tricloud-gcp-functions',
+        main: 'index.js',
+        engines: { node: '22' },
+        dependencies: { '@google-cloud/functions-framework': '^5.0.5' },
+      }),
+    },
+  },
+  {
+    name: 'azure-functionapp',
+    cloud: 'azure',
+    entry: 'functions/azure/index.ts',
+    outDir: 'azure/functionapp',
+    outFile: 'index.js',
+    zip: 'azure/functionapp.zip',
+    external: ['@azure/functions-core'],
+    files: {
+      'package.json': esmPackage({ name: 'tricloud-azure-functions', main: 'index.js' }),
+      'host.json': `${JSON.stringify(
+        {
+          version: '2.0',
+          extensionBundle: { id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.*, 5.0.0)' },
+          extensions: { eventHubs: { maxEventBatchSize: 100, batchCheckpointFrequency: 1 } },
+          logging: { logLevel: { default: 'Information' } },
+        },
+        null,
+        2,
+      )}\n`,
+    },
+  },
+];
