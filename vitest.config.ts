@@ -19,6 +19,9 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           // Starts the six servers once per run (or reads TRICLOUD_ENV_FILE in live mode) and provides the env.
           globalSetup: ['test/setup/local-stack.ts'],
+          // One file at a time: each runs the trigger hosts that consume the shared queues, and the 2-core
+          // machine also runs the emulators.
+          fileParallelism: false,
           // Two Java emulators on a 2-core machine: starting can take tens of seconds, a test's polling too.
           hookTimeout: 120_000,
           testTimeout: 60_000,
