@@ -11,15 +11,18 @@ export const EMPTY_SEQ_SET: SeqSet = [];
 export function seqSetOf(seqs: Iterable<number>): SeqSet {
   const sorted = Array.isArray(seqs) && isAscending(seqs) ? seqs : Float64Array.from(seqs).sort();
   const out: number[] = [];
-  for (const s of sorted) {
-    const last = out.length - 1;
-    if (last > 0 && s <= out[last]! + 1) {
-      if (s > out[last]!) out[last] = s;
-    } else {
-      out.push(s, s);
-    }
-  }
+  for (const s of sorted) appendInterval(out, s, s);
   return out;
+}
+
+/** Appends `[lo, hi]` to intervals sorted by start, merging it into the last one when they touch or overlap. */
+function appendInterval(out: number[], lo: number, hi: number): void {
+  const last = out.length - 1;
+  if (last > 0 && lo <= out[last]! + 1) {
+    if (hi > out[last]!) out[last] = hi;
+  } else {
+    out.push(lo, hi);
+  }
 }
 
 /** Streams usually arrive in order; checking is far cheaper than sorting. */
@@ -66,12 +69,7 @@ export function seqSetUnion(a: SeqSet, b: SeqSet): SeqSet {
       hi = b[j + 1]!;
       j += 2;
     }
-    const last = out.length - 1;
-    if (last > 0 && lo <= out[last]! + 1) {
-      if (hi > out[last]!) out[last] = hi;
-    } else {
-      out.push(lo, hi);
-    }
+    appendInterval(out, lo, hi);
   }
   return out;
 }

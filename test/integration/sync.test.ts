@@ -14,8 +14,10 @@ import {
   type AggregateStore,
   aggregateOf,
   allDocuments,
+  compareExports,
   createIngest,
   type DataRecord,
+  documentId,
   type ExportedWindow,
   exportDocument,
   ORIGINS,
@@ -157,6 +159,30 @@ describe('sync across three clouds', () => {
       await expectConverged([...partitioned, ...mirrored], [...part, ...mirror]);
     },
   );
+
+  it('verify names a window changed by hand in one store', async () => {
+    const series = seriesFor('verify', 2);
+    const rs = records(series, 20);
+    await ingestInto('gcp', rs, 10);
+    await untilStable();
+    const before = compareExports(
+      Object.fromEntries(await Promise.all(ORIGINS.map(async (o) => [o, await exportOf(stores[o], series)]))),
+    );
+    expect(before.identical).toBe(true);
+    // Someone edits one window's close in Cosmos DB by hand.
+    const [victim] = await exportOf(stores.azure, series);
+    const id = documentId(victim!);
+    const doc = (await stores.azure.read([id])).get(id)!;
+    const edited = { ...doc, merged: { ...doc.merged, aggregate: { ...doc.merged.aggregate, close: -1 } } };
+    await stores.azure.write({ ...edited, revision: doc.revision + 1 }, doc.revision);
+    const after = compareExports(
+      Object.fromEntries(await Promise.all(ORIGINS.map(async (o) => [o, await exportOf(stores[o], series)]))),
+    );
+    expect(after.identical).toBe(false);
+    expect(after.differing.map((d) => [d.series, d.start])).toEqual([[victim!.series, victim!.start]]);
+    expect(after.differing[0]?.byCloud.azure?.close).toBe(-1);
+    expect(after.digests.azure).not.toEqual(after.digests.aws);
+  });
 
   it('converges after a sync killed mid-way and run again', async () => {
     const series = seriesFor('killed', 4);
