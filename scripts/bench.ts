@@ -12,6 +12,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCloudIngest } from './bench/cloud-ingest.ts';
 import { benchColdLoad } from './bench/cold-load.ts';
+import { benchConvergence } from './bench/convergence.ts';
 import { benchCore } from './bench/core.ts';
 import { Figures } from './bench/report.ts';
 import { benchSyncCost } from './bench/sync-cost.ts';
@@ -53,6 +54,10 @@ if (only.has('clouds') || only.has('cold')) {
     if (only.has('clouds')) {
       figures.section('ingest through each cloud on the local stack: ours against one record per message');
       await benchCloudIngest(env, figures.report);
+      figures.section(
+        'sync convergence on the local stack: new windows on one cloud until all three hold them',
+      );
+      await benchConvergence(env, figures.report);
     }
     if (only.has('cold')) {
       const root = path.resolve(import.meta.dirname, '..');
