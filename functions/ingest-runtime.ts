@@ -1,7 +1,9 @@
 /**
  * What every ingest entry point shares: build the use case once per process (module scope, lazily, so a
  * configuration error surfaces on the first invocation with its message, and warm invocations reuse clients),
- * and log each invocation's report as one structured line.
+ * and log each invocation as one structured line in the cloud's native form, carrying its correlation ids
+ * (message ids, envelope batch ids, the platform's invocation id) and its metrics (records, windows touched,
+ * conflicts, dead letters, …) — see `shared/observability/invocation-log.ts`.
  */
 
 import { systemClock } from '../shared/clouds/system-clock.ts';
@@ -15,7 +17,7 @@ import {
   type IngestResult,
   type Origin,
 } from '../shared/core/index.ts';
-import { log } from '../shared/observability/log.ts';
+import { logInvocation } from '../shared/observability/invocation-log.ts';
 
 export interface IngestPorts {
   store: AggregateStore;
@@ -23,11 +25,19 @@ export interface IngestPorts {
 }
 
 /** Returns the per-invocation function of one cloud; `ports` is called once, on first use. */
+/** What the platform tells about an invocation, for the log line. */
+export interface InvocationContext {
+  invocationId?: string;
+  traceparent?: string;
+  /** Platform-specific extras kept on the line (delivery attempt, partition). */
+  [field: string]: unknown;
+}
+
 export function ingestRuntime(origin: Origin, ports: () => IngestPorts) {
   let ingest: Ingest | undefined;
   return async (
     messages: readonly InboundMessage[],
-    correlation: Record<string, unknown> = {},
+    correlation: InvocationContext = {},
   ): Promise<IngestResult> => {
     if (!ingest) {
       const settings = readPipelineSettings();
@@ -41,14 +51,33 @@ export function ingestRuntime(origin: Origin, ports: () => IngestPorts) {
         },
       );
     }
+    const started = performance.now();
     const result = await ingest(messages);
     const { report, failedMessageIds } = result;
-    log(failedMessageIds.length ? 'warn' : 'info', 'ingest', {
+    const { invocationId, traceparent, ...platform } = correlation;
+    const { batchIds, ...counts } = report;
+    logInvocation({
       cloud: origin,
-      ...correlation,
+      function: 'ingest',
+      level: failedMessageIds.length ? 'warn' : 'info',
+      message: 'ingest',
+      time: Date.now(),
+      ...(invocationId ? { invocationId } : {}),
+      ...(traceparent ? { traceparent } : {}),
       messageIds: messages.map((m) => m.id),
-      failedMessageIds,
-      ...report,
+      batchIds,
+      metrics: {
+        messages: report.messages,
+        failedMessages: failedMessageIds.length,
+        records: report.valid,
+        duplicates: report.skipped,
+        windowsTouched: report.documents,
+        writes: report.writes,
+        conflicts: report.conflicts,
+        deadLetters: report.deadLetters,
+        durationMs: Math.round(performance.now() - started),
+      },
+      fields: { ...platform, failedMessageIds, report: counts },
     });
     return result;
   };

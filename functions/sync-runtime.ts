@@ -1,19 +1,21 @@
 /**
  * What every sync entry point shares: the target cloud's store and the other two as sources, built once per
  * process from the environment, one pass per scheduled invocation, and the run's report as one structured log
- * line — documents read, merged, written, conflicts and lag per source, so replication lag per pair of clouds is
- * visible in each cloud's own logs.
+ * line in the cloud's native form — documents read, merged, written, conflicts and lag per source as metrics
+ * (`<source>LagMs`), so replication lag per pair of clouds is visible in each cloud's own metrics.
  */
 import { createStores } from '../shared/clouds/all-stores.ts';
 import { systemClock } from '../shared/clouds/system-clock.ts';
 import { readCloudSettings } from '../shared/config/local-env.ts';
 import { readSyncOptions } from '../shared/config/sync-settings.ts';
 import { ORIGINS, type Origin, type SyncReport, syncInto } from '../shared/core/index.ts';
-import { log } from '../shared/observability/log.ts';
+import { logInvocation } from '../shared/observability/invocation-log.ts';
 
 export function syncRuntime(target: Origin) {
   let deps: Parameters<typeof syncInto>[0] | undefined;
-  return async (correlation: Record<string, unknown> = {}): Promise<SyncReport> => {
+  return async (
+    correlation: { invocationId?: string; [field: string]: unknown } = {},
+  ): Promise<SyncReport> => {
     if (!deps) {
       const settings = readCloudSettings();
       const others = ORIGINS.filter((o) => o !== target);
@@ -26,7 +28,28 @@ export function syncRuntime(target: Origin) {
     }
     const report = await syncInto(deps, readSyncOptions());
     const failed = report.sources.filter((s) => s.error);
-    log(failed.length ? 'warn' : 'info', 'sync', { cloud: target, ...correlation, ...report });
+    const { invocationId, ...platform } = correlation;
+    const sum = (pick: (s: SyncReport['sources'][number]) => number) =>
+      report.sources.reduce((total, s) => total + pick(s), 0);
+    const metrics: Record<string, number> = {
+      documentsRead: sum((s) => s.read),
+      documentsWritten: sum((s) => s.written),
+      conflicts: sum((s) => s.conflicts),
+      failedSources: failed.length,
+      durationMs: Math.round(report.durationMs),
+    };
+    for (const s of report.sources)
+      if (s.lagMs !== undefined) metrics[`${s.source}LagMs`] = Math.round(s.lagMs);
+    logInvocation({
+      cloud: target,
+      function: 'sync',
+      level: failed.length ? 'warn' : 'info',
+      message: 'sync',
+      time: Date.now(),
+      ...(typeof invocationId === 'string' ? { invocationId } : {}),
+      metrics,
+      fields: { ...platform, report },
+    });
     return report;
   };
 }

@@ -4,5 +4,5 @@ import { syncRuntime } from '../sync-runtime.ts';
 const sync = syncRuntime('aws');
 
 export async function handler(event: { id?: string } = {}) {
-  return sync({ scheduleEventId: event.id });
+  return sync(event.id ? { invocationId: event.id } : {});
 }

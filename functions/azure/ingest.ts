@@ -24,7 +24,12 @@ export async function ingestEvents(events: unknown[], context: InvocationContext
     body: eventBody(body),
   }));
   for (let attempt = 1; pending.length > 0; attempt++) {
-    const { failedMessageIds } = await ingest(pending, { invocationId: context.invocationId, attempt });
+    const { failedMessageIds } = await ingest(pending, {
+      invocationId: context.invocationId,
+      ...(context.traceContext?.traceParent ? { traceparent: context.traceContext.traceParent } : {}),
+      partition,
+      attempt,
+    });
     const failed = new Set(failedMessageIds);
     pending = pending.filter((m) => failed.has(m.id));
     if (pending.length > 0)

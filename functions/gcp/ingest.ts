@@ -20,7 +20,10 @@ export async function ingestPubSub(event: CloudEvent<PubSubMessagePublished>): P
   if (!message)
     throw new Error(`CloudEvent ${event.id} carries no Pub/Sub message; is the trigger a Pub/Sub topic?`);
   const body = Buffer.from(message.data ?? '', 'base64');
-  const { failedMessageIds, report } = await ingest([{ id: message.messageId, body }], { eventId: event.id });
+  const { failedMessageIds, report } = await ingest([{ id: message.messageId, body }], {
+    invocationId: event.id,
+    ...(typeof event.traceparent === 'string' ? { traceparent: event.traceparent } : {}),
+  });
   if (failedMessageIds.length > 0) {
     throw new Error(
       `message ${message.messageId} was not stored (${report.firstError}); Pub/Sub will redeliver it`,

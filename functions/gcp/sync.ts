@@ -5,7 +5,7 @@ import { syncRuntime } from '../sync-runtime.ts';
 const sync = syncRuntime('gcp');
 
 export async function syncTick(event: CloudEvent<unknown>): Promise<void> {
-  await sync({ eventId: event.id });
+  await sync({ invocationId: event.id });
 }
 
 cloudEvent('sync', syncTick);

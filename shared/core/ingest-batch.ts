@@ -31,6 +31,8 @@ export interface PreparedBatch {
   invalid: number;
   late: number;
   undecodable: number;
+  /** The envelopes' batch ids, distinct, in arrival order: correlation ids for logs (DESIGN §2). */
+  batchIds: string[];
 }
 
 /** A message whose envelope was read: its rows are still unvalidated. */
@@ -87,7 +89,9 @@ export function groupRows(
     invalid: 0,
     late: 0,
     undecodable: 0,
+    batchIds: [],
   };
+  const batchIds = new Set<string>();
   // Groups are found by series, then window start: no string is built per record, only one id per document.
   const index = windows.map(() => new Map<string, Map<number, DocumentGroup>>());
   const place = (messageId: string, record: DataRecord) => {
@@ -117,6 +121,7 @@ export function groupRows(
   const held: { messageId: string; batchId: string; row: number; record: DataRecord }[] = [];
   for (const { id, batchId, rows } of messages) {
     batch.rows += rows.length;
+    batchIds.add(batchId);
     for (let i = 0; i < rows.length; i++) {
       const checked = validateRow(rows[i]);
       if (!checked.ok) {
@@ -139,6 +144,7 @@ export function groupRows(
       batch.deadLetters.push(rowLetter(origin, messageId, batchId, row, lateReason, rowOf(record), now));
     }
   }
+  batch.batchIds = [...batchIds];
   return batch;
 }
 

@@ -52,6 +52,8 @@ export interface IngestReport {
   retries: number;
   deadLetters: number;
   failedDocuments: number;
+  /** Batch ids of the envelopes read, for correlating this invocation with the producer's run. */
+  batchIds: string[];
   /** The first failure's message, for the log line; the failed messages are in `failedMessageIds`. */
   firstError?: string;
 }
@@ -95,6 +97,7 @@ export function createIngest(deps: IngestDeps, options: IngestOptions): Ingest {
       retries: 0,
       deadLetters: batch.deadLetters.length,
       failedDocuments: 0,
+      batchIds: batch.batchIds,
     };
     const fail = (messageIds: Iterable<string>, error: unknown) => {
       for (const id of messageIds) failed.add(id);
