@@ -11,6 +11,8 @@ export interface GcpConnection {
 /**
  * With an emulator host, plain-text gRPC; the SDK then sends the emulator's `Bearer owner` header itself. The
  * universe domain is stated so gax does not probe for a GCE metadata server that a laptop does not have.
+ * Note: Firestore's client lets `FIRESTORE_EMULATOR_HOST` in `process.env` override `host` here, so a process
+ * that talks to two Firestore endpoints must keep the variable unset or equal to the one it means.
  */
 export function createFirestore(c: GcpConnection): Firestore {
   if (!c.firestoreEmulatorHost) return new Firestore({ projectId: c.projectId });
