@@ -27,6 +27,16 @@ export default defineConfig({
           testTimeout: 60_000,
         },
       },
+      {
+        test: {
+          name: 'report',
+          include: ['test/report/**/*.test.ts'],
+          // Finds headless Chromium, installing Debian's package when missing (CI runs as root).
+          globalSetup: ['test/setup/chromium.ts'],
+          // Each screenshot starts a browser; on a loaded 2-core machine that can take a while.
+          testTimeout: 120_000,
+        },
+      },
     ],
   },
 });

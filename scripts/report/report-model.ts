@@ -137,11 +137,12 @@ function timelines(
   const syncLag = {} as Record<Origin, Partial<Record<Origin, TimelinePoint[]>>>;
   for (const cloud of ORIGINS) {
     const own = samples.filter((s) => s.cloud === cloud).sort((a, b) => a.t - b.t);
-    // The last cumulative count in each bucket; buckets end at (k+1)·width, so the point sits at the bucket's end.
+    // The last cumulative count in each bucket ((k-1)·width, k·width], drawn at the bucket's end k·width. A
+    // sample at t = 0 joins the first bucket, so no rate is measured over zero time.
     const ends = new Map<number, number>();
     const lags = new Map<Origin, Map<number, number>>();
     for (const s of own) {
-      const k = Math.floor(s.t / bucketMs);
+      const k = Math.max(1, Math.ceil(s.t / bucketMs));
       ends.set(k, s.ingestedRecords);
       for (const source of ORIGINS) {
         const lag = s.syncLagMs[source];
@@ -155,7 +156,7 @@ function timelines(
     let previousTime = 0;
     let previousCount = 0;
     throughput[cloud] = [...ends.entries()].map(([k, count]) => {
-      const time = (k + 1) * bucketSeconds;
+      const time = k * bucketSeconds;
       const point = { time, value: Math.max(0, count - previousCount) / (time - previousTime) };
       previousTime = time;
       previousCount = count;
@@ -164,7 +165,7 @@ function timelines(
     syncLag[cloud] = Object.fromEntries(
       [...lags.entries()].map(([source, byBucket]) => [
         source,
-        [...byBucket.entries()].map(([k, value]) => ({ time: (k + 1) * bucketSeconds, value })),
+        [...byBucket.entries()].map(([k, value]) => ({ time: k * bucketSeconds, value })),
       ]),
     );
   }

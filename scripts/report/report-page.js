@@ -1,6 +1,7 @@
 // Draws the tricloud report from the model inlined by write-report.ts. Runs in the browser, after the inlined
 // Lightweight Charts standalone build (global `LightweightCharts`). When every chart has painted, it sets
-// `document.body.dataset.rendered = 'true'` and the title's prefix `ready`, so a headless browser can tell.
+// `document.body.dataset.rendered = 'true'` and the title's prefix `ready`, so a headless browser can tell, and
+// records each panel's position (`data-rect`) and the page height (`data-height`).
 (() => {
   const LC = window.LightweightCharts;
   const CLOUD_COLOURS = { aws: '#ff9900', gcp: '#4285f4', azure: '#8661c5' };
@@ -120,10 +121,10 @@
       el('h2', {}, 'Candles per series (each cloud’s store, side by side)'),
       el(
         'div',
-        { class: 'grid3 legend' },
-        ...['aws', 'gcp', 'azure'].map((c) =>
-          el('span', {}, el('span', { class: 'swatch', style: `background:${CLOUD_COLOURS[c]}` }), c),
-        ),
+        { class: 'legend' },
+        el('span', {}, el('span', { class: 'swatch', style: `background:${UP}` }), 'close ≥ open'),
+        el('span', {}, el('span', { class: 'swatch', style: `background:${DOWN}` }), 'close < open'),
+        el('span', {}, 'faint bars: volume · hover a candle for OHLC, VWAP and count'),
       ),
     );
     root.append(section);
@@ -133,7 +134,13 @@
       const grid = el('div', { class: 'grid3' });
       section.append(grid);
       for (const panel of row.panels) {
-        const head = el('div', { class: 'panel-head' }, el('b', {}, panel.cloud), el('span', {}, ''));
+        const name = el(
+          'b',
+          {},
+          el('span', { class: 'swatch', style: `background:${CLOUD_COLOURS[panel.cloud]}` }),
+        );
+        name.append(panel.cloud);
+        const head = el('div', { class: 'panel-head' }, name, el('span', {}, ''));
         const box = el('div', { class: 'panel', 'data-cloud': panel.cloud, 'data-series': row.series }, head);
         grid.append(box);
         const info = head.lastChild;
@@ -210,6 +217,12 @@
     // Charts paint on the next animation frames; two frames later every canvas has its first picture.
     requestAnimationFrame(() =>
       requestAnimationFrame(() => {
+        // Where each panel sits on the page, for tools that screenshot it (the report test checks pixels there).
+        for (const panel of document.querySelectorAll('.panel')) {
+          const r = panel.getBoundingClientRect();
+          panel.dataset.rect = [r.x + scrollX, r.y + scrollY, r.width, r.height].map(Math.round).join(',');
+        }
+        document.body.dataset.height = String(document.documentElement.scrollHeight);
         document.body.dataset.rendered = 'true';
         document.title = `ready · ${document.title}`;
       }),
