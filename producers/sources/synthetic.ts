@@ -1,0 +1,85 @@
+/**
+ * Synthetic records, deterministic by seed: trade-like random walks per series (`SYM000USDT`, price and quantity)
+ * and meter-like readings (`meter-000`, a daily cycle plus noise, one reading a second). The same seed and options
+ * give the same records on every machine, so a test or a resumed run can regenerate exactly what was sent.
+ * Positions are record indices; resuming regenerates and skips (generation runs at millions of records a second).
+ */
+import type { DataRecord } from '../../shared/core/index.ts';
+import type { Source, SourceItem } from './source.ts';
+
+export type SyntheticKind = 'trades' | 'meters';
+
+export interface SyntheticOptions {
+  seed: number;
+  series: number;
+  kind?: SyntheticKind;
+  /** Records in total; undefined streams until stopped. */
+  records?: number;
+  /** Event time of the first record, epoch ms. */
+  start?: number;
+  /** Milliseconds between consecutive records of one series (default 250 for trades, 1000 for meters). */
+  intervalMs?: number;
+}
+
+export function syntheticSource(options: SyntheticOptions): Source {
+  const kind = options.kind ?? 'trades';
+  return {
+    name: `synthetic:${kind}:seed=${options.seed}:series=${options.series}${options.start === undefined ? '' : `:start=${options.start}`}`,
+    ...(options.records === undefined ? {} : { total: options.records }),
+    async *items({ signal, resumeFrom }): AsyncGenerator<SourceItem> {
+      const skip = resumeFrom === undefined ? 0 : Number(resumeFrom);
+      const next = syntheticRecords({ ...options, kind });
+      const end = options.records ?? Number.POSITIVE_INFINITY;
+      for (let i = 0; i < end; i++) {
+        const record = next();
+        if (i < skip) continue;
+        // Yield to the event loop now and then, so timers (progress, signals) run during a fast stream.
+        if (i % 1_000 === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+        if (signal.aborted) return;
+        yield { kind: 'record', record, position: String(i + 1) };
+      }
+    },
+  };
+}
+
+/** A generator of the stream's records in order: series interleaved, each series' seqs contiguous from 0. */
+export function syntheticRecords(options: SyntheticOptions): () => DataRecord {
+  let state = options.seed >>> 0 || 1;
+  const random = () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 4_294_967_296;
+  };
+  const kind = options.kind ?? 'trades';
+  const n = Math.max(1, options.series);
+  const interval = options.intervalMs ?? (kind === 'trades' ? 250 : 1_000);
+  const start = options.start ?? 1_700_000_000_000;
+  const levels = Array.from({ length: n }, (_, i) => 100 + i);
+  const names = Array.from({ length: n }, (_, i) =>
+    kind === 'trades' ? `SYM${String(i).padStart(3, '0')}USDT` : `meter-${String(i).padStart(3, '0')}`,
+  );
+  let i = 0;
+  return () => {
+    const s = i % n;
+    const tick = Math.floor(i / n);
+    i++;
+    if (kind === 'trades') {
+      levels[s] = Math.max(0.01, levels[s]! * (1 + (random() - 0.5) * 0.002));
+      return {
+        series: names[s]!,
+        seq: tick,
+        ts: start + tick * interval + Math.floor(random() * interval),
+        value: Math.round(levels[s]! * 100) / 100,
+        qty: Math.round(random() * 1_000) / 1_000,
+      };
+    }
+    const ts = start + tick * interval;
+    const daily = Math.sin(((ts % 86_400_000) / 86_400_000) * 2 * Math.PI);
+    return {
+      series: names[s]!,
+      seq: tick,
+      ts,
+      value: Math.round((levels[s]! + 20 * daily + (random() - 0.5) * 4) * 1_000) / 1_000,
+      qty: 1,
+    };
+  };
+}

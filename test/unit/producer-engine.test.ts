@@ -1,0 +1,187 @@
+/**
+ * The producer engine with in-memory publishers (our own Publisher port, not a cloud SDK): every record delivered
+ * once, rejects and duplicates kept out, a resumed spool, and failover that never puts a record in two clouds.
+ * The same engine against the local stack's real servers is in test/integration/produce.test.ts.
+ */
+import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { type ProducerOptions, runProducer } from '../../producers/producer.ts';
+import type { Publisher } from '../../producers/publishers.ts';
+import { homeCloud } from '../../producers/routing.ts';
+import { fileSource } from '../../producers/sources/file.ts';
+import { syntheticSource } from '../../producers/sources/synthetic.ts';
+import { decodeMessage, ORIGINS, type Origin } from '../../shared/core/index.ts';
+
+/** Records what each cloud accepted; `failing(cloud)` makes a publish throw the error it returns. */
+function recorder(failing: (cloud: Origin) => Error | undefined = () => undefined) {
+  const received = Object.fromEntries(ORIGINS.map((o) => [o, [] as string[]])) as Record<Origin, string[]>;
+  const publisherFor = (cloud: Origin): Publisher => ({
+    cloud,
+    async publish(messages) {
+      const error = failing(cloud);
+      if (error) throw error;
+      for (const m of messages) {
+        const d = decodeMessage(m.body);
+        if (!d.ok) throw new Error(d.reason);
+        for (const row of d.rows as [string, number][]) {
+          expect(row[0]).toBe(m.partitionKey);
+          received[cloud].push(`${row[0]}#${row[1]}`);
+        }
+      }
+    },
+    async close() {},
+  });
+  return { received, publisherFor };
+}
+
+const stateDir = () => mkdtemp(path.join(tmpdir(), 'produce-'));
+const refused = () => Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+const base = { chunkRecords: 500, recordsPerMessage: 100, lane: { retryInitialMs: 5, retryMaxMs: 20 } };
+
+describe('runProducer', () => {
+  it('delivers every record of a partitioned stream once, to its home cloud', async () => {
+    const { received, publisherFor } = recorder();
+    const source = syntheticSource({ seed: 1, series: 12, records: 3_000 });
+    const stats = await runProducer(source, {
+      ...base,
+      route: 'partition',
+      stateDir: await stateDir(),
+      publisherFor,
+    });
+    expect(stats.read).toBe(3_000);
+    expect(stats.delivered).toBe(true);
+    const all = ORIGINS.flatMap((o) => received[o]);
+    expect(all.length).toBe(3_000);
+    expect(new Set(all).size).toBe(3_000);
+    for (const o of ORIGINS) {
+      expect(received[o].every((k) => homeCloud(k.split('#')[0]!) === o)).toBe(true);
+      expect(stats.perCloud[o]?.records).toBe(received[o].length);
+    }
+  });
+
+  it('mirrors to the clouds chosen, and sends many records per message', async () => {
+    const { received, publisherFor } = recorder();
+    const source = syntheticSource({ seed: 2, series: 3, records: 1_200 });
+    const stats = await runProducer(source, {
+      ...base,
+      route: 'mirror',
+      to: ['gcp', 'azure'],
+      stateDir: await stateDir(),
+      publisherFor,
+    });
+    expect(received.aws).toEqual([]);
+    expect(received.gcp.length).toBe(1_200);
+    expect([...received.azure].sort()).toEqual([...received.gcp].sort());
+    expect(stats.perCloud.gcp!.messages).toBeLessThan(1_200 / 50);
+  });
+
+  it('keeps bad lines and repeated records out, writing each reject with its line and reason', async () => {
+    const dir = await stateDir();
+    const file = path.join(dir, 'in.ndjson');
+    await writeFile(
+      file,
+      [
+        '{"series":"A","seq":1,"ts":1700000000000,"value":1}',
+        'not json',
+        '{"series":"A","seq":2,"ts":1700000000000,"value":1}',
+        '{"series":"A","seq":1,"ts":1700000000000,"value":1}',
+        '{"series":"bad series","seq":3,"ts":1700000000000,"value":1}',
+        '{"series":"A","seq":3,"ts":1700000000000,"value":1,"qty":-1}',
+        '',
+      ].join('\n'),
+    );
+    const { received, publisherFor } = recorder();
+    const stats = await runProducer(await fileSource(file), {
+      ...base,
+      route: 'partition',
+      stateDir: path.join(dir, 'state'),
+      publisherFor,
+    });
+    expect(stats).toMatchObject({ read: 3, rejected: 3, duplicates: 1, delivered: true });
+    expect(ORIGINS.flatMap((o) => received[o]).sort()).toEqual(['A#1', 'A#2']);
+    const rejects = (await readFile(stats.rejectsFile, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rejects.map((r) => r.line)).toEqual([2, 5, 6]);
+    expect(rejects[2].reason).toBe('qty must be a finite number >= 0, got -1');
+    expect(rejects[0].text).toBe('not json');
+  });
+
+  it('leaves what a cloud does not accept in the spool, and a re-run delivers it without re-reading the source', async () => {
+    const dir = await stateDir();
+    let awsUp = false;
+    const first = recorder((c) => (c === 'aws' && !awsUp ? refused() : undefined));
+    const source = syntheticSource({ seed: 4, series: 9, records: 2_000 });
+    const options: ProducerOptions = { ...base, route: 'partition', stateDir: dir, drainTimeoutMs: 50 };
+    const one = await runProducer(source, { ...options, publisherFor: first.publisherFor });
+    expect(one.delivered).toBe(false);
+    expect(one.perCloud.aws).toMatchObject({ records: 0, healthy: false });
+    const awsRecords = one.perCloud.aws!.spooled;
+    expect(awsRecords).toBeGreaterThan(0);
+    // A crash can leave a torn line at the end of the journal: the restart must ignore it.
+    await appendFile(
+      path.join(dir, 'journal.log'),
+      'm\t99999\taws\tSYM000USDT\t1\t{"v":1,"b":"x","r":[["SYM',
+    );
+
+    awsUp = true;
+    const second = recorder();
+    const two = await runProducer(source, { ...options, publisherFor: second.publisherFor });
+    expect(two.read).toBe(0);
+    expect(two.delivered).toBe(true);
+    expect(two.perCloud.aws).toMatchObject({ records: awsRecords, replayed: awsRecords });
+    expect(second.received.gcp).toEqual([]);
+    const all = [...ORIGINS.flatMap((o) => first.received[o]), ...second.received.aws];
+    expect(new Set(all).size).toBe(2_000);
+    expect(all.length).toBe(2_000);
+  });
+
+  it('fails over on a refused connection: every record reaches exactly one cloud', async () => {
+    let awsCalls = 0;
+    // AWS accepts its first publish, then refuses connections until ten attempts later.
+    const { received, publisherFor } = recorder((c) => {
+      if (c !== 'aws') return undefined;
+      awsCalls++;
+      return awsCalls >= 2 && awsCalls < 12 ? refused() : undefined;
+    });
+    const source = syntheticSource({ seed: 5, series: 9, records: 20_000 });
+    const stats = await runProducer(source, {
+      ...base,
+      route: 'failover',
+      rate: 20_000,
+      stateDir: await stateDir(),
+      publisherFor,
+    });
+    expect(stats.delivered).toBe(true);
+    const all = ORIGINS.flatMap((o) => received[o]);
+    expect(all.length).toBe(20_000);
+    expect(new Set(all).size).toBe(20_000);
+    // Some of AWS's home series went elsewhere while it was down.
+    const moved = [...received.gcp, ...received.azure].filter((k) => homeCloud(k.split('#')[0]!) === 'aws');
+    expect(moved.length).toBeGreaterThan(0);
+    expect(stats.perCloud.aws!.failures).toBeGreaterThan(0);
+  });
+
+  it('stops reading on the signal and keeps everything read in the spool or sent', async () => {
+    const controller = new AbortController();
+    const { received, publisherFor } = recorder();
+    const source = syntheticSource({ seed: 6, series: 4 });
+    const stats = await runProducer(source, {
+      ...base,
+      route: 'partition',
+      stateDir: await stateDir(),
+      publisherFor,
+      onProgress: (p) => {
+        if (p.read >= 5_000) controller.abort();
+      },
+      progressEveryMs: 5,
+      signal: controller.signal,
+    });
+    expect(stats.read).toBeGreaterThanOrEqual(5_000);
+    expect(stats.delivered).toBe(true);
+    expect(ORIGINS.flatMap((o) => received[o]).length).toBe(stats.read);
+  });
+});
