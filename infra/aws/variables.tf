@@ -1,0 +1,144 @@
+# Defaults of resource names equal infra/manifest.json (test/infra compares them), so the local stack and the
+# cloud address the same names.
+
+variable "prefix" {
+  description = "Prefix of every resource name that the manifest does not fix (functions, roles, keys)."
+  type        = string
+  default     = "tricloud"
+}
+
+variable "region" {
+  description = "AWS region of every resource."
+  type        = string
+  default     = "eu-central-1"
+}
+
+variable "queue_name" {
+  description = "SQS queue producers send records to (TRICLOUD_SQS_QUEUE_URL)."
+  type        = string
+  default     = "tricloud-records"
+}
+
+variable "dead_letter_queue_name" {
+  description = "SQS dead-letter queue of the records queue."
+  type        = string
+  default     = "tricloud-records-dlq"
+}
+
+variable "max_receive_count" {
+  description = "Receives of a message before SQS moves it to the dead-letter queue."
+  type        = number
+  default     = 5
+}
+
+variable "visibility_timeout_seconds" {
+  description = "Visibility timeout of the records queue; at least the ingest function's timeout."
+  type        = number
+  default     = 60
+}
+
+variable "aggregates_table_name" {
+  description = "DynamoDB table of window documents and sync watermarks."
+  type        = string
+  default     = "tricloud-aggregates"
+}
+
+variable "changes_index_name" {
+  description = "GSI of the aggregates table that sync queries for changes (hash shard N, range changeKey S)."
+  type        = string
+  default     = "byUpdatedAt"
+}
+
+variable "dead_letters_table_name" {
+  description = "DynamoDB table of dead-lettered records."
+  type        = string
+  default     = "tricloud-dead-letters"
+}
+
+variable "ingest_zip" {
+  description = "Path of dist/aws/ingest.zip (tricloud deploy passes it)."
+  type        = string
+}
+
+variable "sync_zip" {
+  description = "Path of dist/aws/sync.zip (tricloud deploy passes it)."
+  type        = string
+}
+
+variable "ingest_batch_size" {
+  description = "Most messages per ingest invocation."
+  type        = number
+  default     = 100
+}
+
+variable "ingest_batching_window_seconds" {
+  description = "How long the event source mapping gathers messages before invoking ingest."
+  type        = number
+  default     = 5
+}
+
+variable "ingest_max_concurrency" {
+  description = "Most concurrent ingest invocations the queue drives (2 to 1000)."
+  type        = number
+  default     = 20
+}
+
+variable "sync_schedule" {
+  description = "EventBridge Scheduler expression of the sync function."
+  type        = string
+  default     = "rate(1 minute)"
+}
+
+variable "log_retention_days" {
+  description = "Retention of the functions' CloudWatch log groups."
+  type        = number
+  default     = 30
+}
+
+variable "alarm_actions" {
+  description = "ARNs (e.g. SNS topics) notified when the dead-letter queue holds messages."
+  type        = list(string)
+  default     = []
+}
+
+variable "deletion_protection" {
+  description = "Protect the DynamoDB tables from deletion (turn off before 'tricloud destroy')."
+  type        = bool
+  default     = true
+}
+
+variable "pipeline_settings" {
+  description = "Pipeline and sync settings given to the functions (TRICLOUD_WINDOWS, TRICLOUD_MAX_LATENESS, TRICLOUD_INGEST_CONCURRENCY, TRICLOUD_SYNC_BUDGET, TRICLOUD_SYNC_OVERLAP, TRICLOUD_SYNC_PAGE_SIZE, TRICLOUD_LOG_LEVEL)."
+  type        = map(string)
+  default = {
+    TRICLOUD_WINDOWS     = "1m"
+    TRICLOUD_SYNC_BUDGET = "50s"
+  }
+}
+
+# The other two clouds, as sync reads them: the outputs of infra/gcp and infra/azure.
+
+variable "gcp_settings" {
+  description = "Google Cloud outputs of infra/gcp that sync reads (GOOGLE_CLOUD_PROJECT, TRICLOUD_PUBSUB_*, TRICLOUD_FIRESTORE_*)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "gcp_credential_config" {
+  description = "Workload identity federation credential configuration for the sync function (output aws_sync_credential_config of infra/gcp); empty: sync cannot read Firestore."
+  type        = string
+  default     = ""
+}
+
+variable "azure_settings" {
+  description = "Non-secret Azure outputs of infra/azure that sync reads (COSMOS_ENDPOINT, EVENTHUB_NAME, EVENTHUB_CONSUMER_GROUP, TRICLOUD_COSMOS_*)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "azure_cosmos_key" {
+  description = "Key of the Cosmos DB account (output COSMOS_KEY of infra/azure); kept in Secrets Manager. Give it through TF_VAR_azure_cosmos_key, never in a file. Empty: sync cannot read Cosmos DB."
+  type        = string
+  default     = ""
+  sensitive   = true
+}

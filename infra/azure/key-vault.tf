@@ -1,0 +1,41 @@
+# Secrets of the Function App, read through Key Vault references in its app settings with its managed identity:
+# the Event Hubs listen connection string (ingest), the Cosmos DB key (ingest and sync), and the AWS keys sync
+# reads DynamoDB with. RBAC authorization; only the app's identity reads secrets, the deployer writes them.
+
+resource "azurerm_key_vault" "main" {
+  name                       = "${var.prefix}-${random_id.suffix.hex}"
+  resource_group_name        = azurerm_resource_group.main.name
+  location                   = azurerm_resource_group.main.location
+  tenant_id                  = data.azurerm_client_config.current.tenant_id
+  sku_name                   = "standard"
+  enable_rbac_authorization  = true
+  purge_protection_enabled   = true
+  soft_delete_retention_days = 7
+}
+
+resource "azurerm_role_assignment" "deployer_secrets" {
+  scope                = azurerm_key_vault.main.id
+  role_definition_name = "Key Vault Secrets Officer"
+  principal_id         = data.azurerm_client_config.current.object_id
+}
+
+locals {
+  app_secrets = merge(
+    {
+      EVENTHUB_CONNECTION_STRING = azurerm_eventhub_authorization_rule.ingest_listen.primary_connection_string
+      COSMOS_KEY                 = azurerm_cosmosdb_account.main.primary_key
+    },
+    var.sync_secrets,
+  )
+  app_secret_names = nonsensitive(toset([for name, value in local.app_secrets : name if value != ""]))
+}
+
+resource "azurerm_key_vault_secret" "app" {
+  for_each = local.app_secret_names
+
+  name         = lower(replace(each.value, "_", "-"))
+  value        = local.app_secrets[each.key]
+  key_vault_id = azurerm_key_vault.main.id
+
+  depends_on = [azurerm_role_assignment.deployer_secrets]
+}

@@ -1,0 +1,115 @@
+# Defaults of resource names equal infra/manifest.json (test/infra compares them), so the local stack and the
+# cloud address the same names.
+
+variable "subscription_id" {
+  description = "Azure subscription of every resource (or ARM_SUBSCRIPTION_ID)."
+  type        = string
+  default     = null
+}
+
+variable "prefix" {
+  description = "Prefix of every resource name; namespace, account and vault names add a suffix unique to the subscription."
+  type        = string
+  default     = "tricloud"
+}
+
+variable "location" {
+  description = "Azure region of every resource."
+  type        = string
+  default     = "germanywestcentral"
+}
+
+variable "event_hub_name" {
+  description = "Event Hub producers send records to (EVENTHUB_NAME)."
+  type        = string
+  default     = "tricloud-records"
+}
+
+variable "partitions" {
+  description = "Partitions of the Event Hub."
+  type        = number
+  default     = 4
+}
+
+variable "consumer_group" {
+  description = "Consumer group the ingest function reads with (EVENTHUB_CONSUMER_GROUP)."
+  type        = string
+  default     = "tricloud-ingest"
+}
+
+variable "cosmos_database" {
+  description = "Cosmos DB database (TRICLOUD_COSMOS_DATABASE)."
+  type        = string
+  default     = "tricloud"
+}
+
+variable "aggregates_container" {
+  description = "Container of window documents."
+  type        = string
+  default     = "aggregates"
+}
+
+variable "dead_letters_container" {
+  description = "Container of dead-lettered records."
+  type        = string
+  default     = "deadLetters"
+}
+
+variable "sync_state_container" {
+  description = "Container of sync watermarks."
+  type        = string
+  default     = "syncState"
+}
+
+variable "functionapp_zip" {
+  description = "Path of dist/azure/functionapp.zip (tricloud deploy passes it)."
+  type        = string
+}
+
+variable "sync_schedule" {
+  description = "NCRONTAB schedule of the sync timer (TRICLOUD_SYNC_SCHEDULE)."
+  type        = string
+  default     = "0 */1 * * * *"
+}
+
+variable "maximum_instance_count" {
+  description = "Most instances of the Flex Consumption app."
+  type        = number
+  default     = 40
+}
+
+variable "log_retention_days" {
+  description = "Retention of the app's logs in Log Analytics."
+  type        = number
+  default     = 30
+}
+
+variable "pipeline_settings" {
+  description = "Pipeline and sync settings given to the functions (TRICLOUD_WINDOWS, TRICLOUD_MAX_LATENESS, TRICLOUD_INGEST_CONCURRENCY, TRICLOUD_SYNC_BUDGET, TRICLOUD_SYNC_OVERLAP, TRICLOUD_SYNC_PAGE_SIZE, TRICLOUD_LOG_LEVEL)."
+  type        = map(string)
+  default = {
+    TRICLOUD_WINDOWS     = "1m"
+    TRICLOUD_SYNC_BUDGET = "50s"
+  }
+}
+
+# The other two clouds, as sync reads them: the outputs of infra/aws and infra/gcp.
+
+variable "aws_settings" {
+  description = "AWS outputs of infra/aws that sync reads (AWS_REGION, TRICLOUD_SQS_*, TRICLOUD_DYNAMODB_*)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "gcp_settings" {
+  description = "Google Cloud outputs of infra/gcp that sync reads (GOOGLE_CLOUD_PROJECT, TRICLOUD_PUBSUB_*, TRICLOUD_FIRESTORE_*)."
+  type        = map(string)
+  default     = {}
+}
+
+variable "sync_secrets" {
+  description = "Secrets the sync function reads other clouds with, by variable name: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (an IAM user limited to the AWS sync policy). Kept in Key Vault. Give them through TF_VAR_sync_secrets, never in a file."
+  type        = map(string)
+  default     = {}
+  sensitive   = true
+}
