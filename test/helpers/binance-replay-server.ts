@@ -81,6 +81,8 @@ export interface BinanceReplayServer {
   nextConnection(timeoutMs?: number): Promise<ReplayConnection>;
   /** Makes every REST query fail with this HTTP status from now on (e.g. 503), or answer again (undefined). */
   failRest(status: number | undefined): void;
+  /** Leaves every REST query from now on unanswered, as a hung server does (until {@link close}). */
+  stallRest(): void;
   close(): Promise<void>;
 }
 
@@ -91,6 +93,7 @@ export async function startBinanceReplayServer(): Promise<BinanceReplayServer> {
   const restQueries: string[] = [];
   let handedOut = 0;
   let restFailure: number | undefined;
+  let restStalled = false;
   const waiters: (() => void)[] = [];
 
   const remember = (trade: ReplayTrade) => {
@@ -113,6 +116,7 @@ export async function startBinanceReplayServer(): Promise<BinanceReplayServer> {
     const fromId = Number(url.searchParams.get('fromId'));
     const limit = Math.min(1000, Number(url.searchParams.get('limit') ?? 500));
     restQueries.push(`${symbol}:${fromId}:${limit}`);
+    if (restStalled) return;
     if (restFailure !== undefined) {
       response.writeHead(restFailure, { 'content-type': 'application/json' });
       response.end(JSON.stringify({ code: -1003, msg: 'replay server told to fail' }));
@@ -197,9 +201,13 @@ export async function startBinanceReplayServer(): Promise<BinanceReplayServer> {
     failRest(status) {
       restFailure = status;
     },
+    stallRest() {
+      restStalled = true;
+    },
     async close() {
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
+      http.closeAllConnections(); // stalled REST queries included
       await new Promise<void>((resolve) => http.close(() => resolve()));
     },
   };

@@ -313,6 +313,30 @@ describe('binance source', () => {
     expect(server.connections).toHaveLength(1);
   });
 
+  it('stops promptly on abort while waiting for a gap fill', async () => {
+    const run = consume(source());
+    const trades = replayTrades('BTCUSDT', 1, 5);
+    const first = await server.nextConnection();
+    first.send(trades[0]!);
+    await run.untilRecords(1);
+
+    server.stallRest();
+    first.drop();
+    server.happen(...trades.slice(1, 4));
+    const second = await server.nextConnection();
+    second.send(trades[4]!);
+    await eventually(
+      async () => server.restQueries.length,
+      (n) => n === 1,
+      { what: 'the REST query', intervalMs: 5 },
+    );
+
+    run.stop.abort();
+    await settle(run.done, 'the source to stop');
+    await settle(second.closed, 'the socket to close');
+    expect(seqs(run.records())).toEqual([1]);
+  });
+
   it('closes its socket when the reader stops early', async () => {
     const from = source();
     const stop = new AbortController();
