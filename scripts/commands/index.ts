@@ -22,6 +22,10 @@ export const commands: Record<string, Command> = {
     summary: 'Bundle every function with esbuild and package it for its platform under dist/ (npm run build)',
     load: () => import('./build.ts'),
   },
+  produce: {
+    summary: 'Send records (synthetic, a file) to the clouds: routed, packed, spooled to disk, resumable',
+    load: () => import('./produce.ts'),
+  },
   sync: {
     summary: 'Run one sync pass into a cloud from the other two',
     load: () => import('./sync.ts'),

@@ -1,0 +1,198 @@
+/**
+ * `tricloud produce`: records from a source into the clouds' transports, routed, packed under each transport's
+ * limits, spooled to disk first so a killed producer resumes where it was and loses nothing. The engine is
+ * `producers/producer.ts`; this file reads options and the environment, and shows progress.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { runProducer } from '../../producers/producer.ts';
+import { progressView } from '../../producers/progress.ts';
+import { createPublisher } from '../../producers/publishers.ts';
+import { parseRoute } from '../../producers/routing.ts';
+import { fileSource } from '../../producers/sources/file.ts';
+import type { Source } from '../../producers/sources/source.ts';
+import { type SyntheticKind, syntheticSource } from '../../producers/sources/synthetic.ts';
+import {
+  type CloudSettings,
+  readAwsSettings,
+  readAzureSettings,
+  readGcpSettings,
+} from '../../shared/config/local-env.ts';
+import { fnv1a32, type Origin } from '../../shared/core/index.ts';
+import { loadCloudEnv, parseOrigin } from './cloud-env.ts';
+
+const usage = `Usage: tricloud produce [options]
+
+Sends records to the clouds' transports (SQS, Pub/Sub, Event Hubs) named by the environment or --env-file.
+Everything read is spooled to disk before it is sent: a run that is killed resumes when the same command runs
+again, and what a cloud does not accept now is sent when it is back (to that cloud only).
+
+Source:
+  --source S         synthetic | file (default synthetic; file when --file is given)
+  --seed N           synthetic: seed of the deterministic stream (default 1)
+  --series N         synthetic: number of series (default 8)
+  --kind K           synthetic: trades (random walks) | meters (readings) (default trades)
+  --file PATH        file: NDJSON or CSV records in the DESIGN §2 format, streamed
+  --format F         file: ndjson | csv (default by the extension)
+Sending:
+  --to LIST          clouds, comma-separated, in failover order (default aws,gcp,azure)
+  --route R          partition | failover | mirror (default partition)
+  --rate N           records per second at most
+  --records N        records to read in total (synthetic default 10000 unless --duration)
+  --duration D       stop reading after D (e.g. 30s, 5m)
+  --drain-timeout D  after the source ends, keep retrying clouds that are down this long (default 30s)
+State:
+  --state-dir DIR    spool, checkpoint and rejects (default .tricloud/produce/<run id from the source and route>)
+  --rejects FILE     where invalid lines go (default <state dir>/rejects.ndjson)
+  --fresh            forget an earlier run's state and start the source from the beginning
+Output:
+  --env-file FILE    endpoints (the file 'tricloud stack up --env-file' writes, or one for real clouds)
+  --json             progress as JSON lines; the final summary as one JSON object on the last line
+  -h, --help         show this help
+
+Exit status: 0 when every record read was accepted, 2 when some are still spooled (run again to deliver), 1 on error.`;
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      source: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      series: { type: 'string', default: '8' },
+      kind: { type: 'string', default: 'trades' },
+      file: { type: 'string' },
+      format: { type: 'string' },
+      to: { type: 'string', default: 'aws,gcp,azure' },
+      route: { type: 'string', default: 'partition' },
+      rate: { type: 'string' },
+      records: { type: 'string' },
+      duration: { type: 'string' },
+      'drain-timeout': { type: 'string', default: '30s' },
+      'state-dir': { type: 'string' },
+      rejects: { type: 'string' },
+      fresh: { type: 'boolean', default: false },
+      'env-file': { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  const route = parseRoute(values.route);
+  const to = [...new Set(values.to.split(',').map((c) => parseOrigin(c.trim(), '--to')))];
+  const rate = optionalNumber(values.rate, '--rate');
+  const records = optionalNumber(values.records, '--records');
+  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
+  const kind = values.source ?? (values.file === undefined ? 'synthetic' : 'file');
+
+  let source: Source;
+  let maxRecords: number | undefined = records;
+  if (kind === 'synthetic') {
+    if (values.kind !== 'trades' && values.kind !== 'meters')
+      throw new Error(`--kind takes trades or meters, not '${values.kind}'.`);
+    const total = records ?? (durationMs === undefined ? 10_000 : undefined);
+    source = syntheticSource({
+      seed: requiredNumber(values.seed, '--seed'),
+      series: requiredNumber(values.series, '--series'),
+      kind: values.kind as SyntheticKind,
+      ...(total === undefined ? {} : { records: total }),
+    });
+    maxRecords = undefined;
+  } else if (kind === 'file') {
+    if (values.file === undefined)
+      throw new Error('--source file needs --file PATH (an NDJSON or CSV file).');
+    source = await fileSource(values.file, values.format);
+  } else {
+    throw new Error(`--source takes synthetic or file, not '${kind}'.`);
+  }
+
+  await loadCloudEnv(values['env-file']);
+  const settings = cloudSettings(to, process.env);
+  const stateDir =
+    values['state-dir'] ?? path.join('.tricloud', 'produce', runId(source.name, route, to, maxRecords));
+  if (values.fresh) await rm(stateDir, { recursive: true, force: true });
+
+  const view = progressView({
+    json: values.json,
+    tty: process.stdout.isTTY === true,
+    write: (text) => process.stdout.write(text),
+  });
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onInterrupt = () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(130);
+    if (!values.json)
+      process.stderr.write(
+        '\nstopping: the open chunk is spooled, then a short grace to send (Ctrl-C again to quit now; nothing read is lost)\n',
+      );
+    controller.abort();
+  };
+  process.on('SIGINT', onInterrupt);
+  process.on('SIGTERM', onInterrupt);
+  try {
+    const stats = await runProducer(source, {
+      settings,
+      publisherFor: (cloud) => createPublisher(cloud, settings as CloudSettings),
+      route,
+      to,
+      stateDir,
+      ...(values.rejects === undefined ? {} : { rejectsFile: values.rejects }),
+      ...(rate === undefined ? {} : { rate }),
+      ...(maxRecords === undefined ? {} : { maxRecords }),
+      ...(durationMs === undefined ? {} : { durationMs }),
+      drainTimeoutMs: parseDuration(values['drain-timeout'], '--drain-timeout'),
+      signal: controller.signal,
+      onProgress: (p) => view.update(p),
+    });
+    view.done(stats);
+    return stats.delivered ? 0 : 2;
+  } finally {
+    process.off('SIGINT', onInterrupt);
+    process.off('SIGTERM', onInterrupt);
+  }
+}
+
+/** Reads only the chosen clouds' settings, so `--to aws` needs no Azure variables; a missing one is named. */
+function cloudSettings(to: readonly Origin[], env: NodeJS.ProcessEnv): Partial<CloudSettings> {
+  const settings: Partial<CloudSettings> = {};
+  if (to.includes('aws')) settings.aws = readAwsSettings(env);
+  if (to.includes('gcp')) settings.gcp = readGcpSettings(env);
+  if (to.includes('azure')) settings.azure = readAzureSettings(env);
+  return settings;
+}
+
+/** The same source, route and clouds give the same run id, so running the same command again resumes it. */
+function runId(
+  sourceName: string,
+  route: string,
+  to: readonly Origin[],
+  maxRecords: number | undefined,
+): string {
+  const identity = `${sourceName}|${route}|${to.join(',')}|${maxRecords ?? ''}`;
+  const slug = sourceName
+    .replace(/[^A-Za-z0-9._=-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(-60);
+  return `${slug}-${route}-${fnv1a32(identity).toString(16).padStart(8, '0')}`;
+}
+
+function optionalNumber(text: string | undefined, option: string): number | undefined {
+  return text === undefined ? undefined : requiredNumber(text, option);
+}
+
+function requiredNumber(text: string, option: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n <= 0 || text.trim() === '')
+    throw new Error(`${option} takes a positive number, not '${text}'.`);
+  return n;
+}
+
+function parseDuration(text: string, option: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
+  if (!match) throw new Error(`${option} takes a duration like 500ms, 30s, 5m or 1h, not '${text}'.`);
+  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
+}
