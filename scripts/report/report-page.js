@@ -124,7 +124,7 @@
         { class: 'legend' },
         el('span', {}, el('span', { class: 'swatch', style: `background:${UP}` }), 'close ≥ open'),
         el('span', {}, el('span', { class: 'swatch', style: `background:${DOWN}` }), 'close < open'),
-        el('span', {}, 'faint bars: volume · hover a candle for OHLC, VWAP and count'),
+        el('span', {}, 'faint bars: volume · times in UTC · hover a candle for OHLC, VWAP and count'),
       ),
     );
     root.append(section);
