@@ -19,12 +19,14 @@ export interface SyntheticOptions {
   start?: number;
   /** Milliseconds between consecutive records of one series (default 250 for trades, 1000 for meters). */
   intervalMs?: number;
+  /** Series are named `<prefix>000`, `<prefix>001`, … (default `SYM000USDT`… for trades, `meter-000`… for meters). */
+  prefix?: string;
 }
 
 export function syntheticSource(options: SyntheticOptions): Source {
   const kind = options.kind ?? 'trades';
   return {
-    name: `synthetic:${kind}:seed=${options.seed}:series=${options.series}${options.start === undefined ? '' : `:start=${options.start}`}`,
+    name: `synthetic:${kind}:seed=${options.seed}:series=${options.series}${options.prefix === undefined ? '' : `:prefix=${options.prefix}`}${options.start === undefined ? '' : `:start=${options.start}`}`,
     ...(options.records === undefined ? {} : { total: options.records }),
     async *items({ signal, resumeFrom }): AsyncGenerator<SourceItem> {
       const skip = resumeFrom === undefined ? 0 : Number(resumeFrom);
@@ -54,9 +56,11 @@ export function syntheticRecords(options: SyntheticOptions): () => DataRecord {
   const interval = options.intervalMs ?? (kind === 'trades' ? 250 : 1_000);
   const start = options.start ?? 1_700_000_000_000;
   const levels = Array.from({ length: n }, (_, i) => 100 + i);
-  const names = Array.from({ length: n }, (_, i) =>
-    kind === 'trades' ? `SYM${String(i).padStart(3, '0')}USDT` : `meter-${String(i).padStart(3, '0')}`,
-  );
+  const names = Array.from({ length: n }, (_, i) => {
+    const number = String(i).padStart(3, '0');
+    if (options.prefix !== undefined) return `${options.prefix}${number}`;
+    return kind === 'trades' ? `SYM${number}USDT` : `meter-${number}`;
+  });
   let i = 0;
   return () => {
     const s = i % n;

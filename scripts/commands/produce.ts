@@ -33,6 +33,7 @@ Source:
   --seed N           synthetic: seed of the deterministic stream (default 1)
   --series N         synthetic: number of series (default 8)
   --kind K           synthetic: trades (random walks) | meters (readings) (default trades)
+  --prefix P         synthetic: name the series P000, P001, … (default SYM000USDT… or meter-000…)
   --file PATH        file: NDJSON or CSV records in the DESIGN §2 format, streamed
   --format F         file: ndjson | csv (default by the extension)
 Sending:
@@ -61,6 +62,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: { type: 'string', default: '1' },
       series: { type: 'string', default: '8' },
       kind: { type: 'string', default: 'trades' },
+      prefix: { type: 'string' },
       file: { type: 'string' },
       format: { type: 'string' },
       to: { type: 'string', default: 'aws,gcp,azure' },
@@ -98,6 +100,7 @@ export async function run(argv: string[]): Promise<number> {
       seed: requiredNumber(values.seed, '--seed'),
       series: requiredNumber(values.series, '--series'),
       kind: values.kind as SyntheticKind,
+      ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
       ...(total === undefined ? {} : { records: total }),
     });
     maxRecords = undefined;
