@@ -36,6 +36,8 @@ export interface BinanceSourceOptions {
   maxReconnectDelayMs?: number;
   /** At most this many trades are fetched to fill one gap (the rest are reported missing); default 100 000. */
   maxGapFill?: number;
+  /** Reading pauses while this many frames wait for a slow reader; default 100 000. */
+  maxBufferedFrames?: number;
   /** First delay between REST retries, doubling; default 500. */
   restRetryDelayMs?: number;
   /** Reconnects, gaps and server shutdowns, as sentences for the producer's log; default: standard error. */
@@ -59,6 +61,8 @@ export interface BinanceStreamStats {
   reconnects: number;
   /** Trades read again after a reconnect (or already produced before a resume) and dropped. */
   duplicates: number;
+  /** Times reading paused because the reader fell more than `maxBufferedFrames` behind. */
+  pauses: number;
   /** Trades fetched from REST to fill gaps. */
   filled: number;
   /** Trades known to be missed and not filled: the sum of `gaps[].missing`. */
@@ -87,7 +91,8 @@ const SYMBOL = /^[A-Za-z0-9]{2,30}$/;
  * console.log(`${source.stats.missing} trades missed, ${source.stats.filled} filled from REST`);
  */
 export function binanceSource(options: BinanceSourceOptions): BinanceSource {
-  const symbols = [...new Set(options.symbols.map((symbol) => checkSymbol(symbol)))];
+  // Sorted: the name is part of the producer's run identity, and `--symbols B,A` is the same run as `A,B`.
+  const symbols = [...new Set(options.symbols.map((symbol) => checkSymbol(symbol)))].sort();
   if (symbols.length === 0) {
     throw new Error('The binance source needs at least one symbol: pass --symbols BTCUSDT,ETHUSDT.');
   }
@@ -100,6 +105,7 @@ export function binanceSource(options: BinanceSourceOptions): BinanceSource {
     connections: 0,
     reconnects: 0,
     duplicates: 0,
+    pauses: 0,
     filled: 0,
     missing: 0,
     gaps: [],
@@ -119,10 +125,14 @@ export function binanceSource(options: BinanceSourceOptions): BinanceSource {
         heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 60_000,
         initialDelayMs: options.initialReconnectDelayMs ?? 500,
         maxDelayMs: options.maxReconnectDelayMs ?? 30_000,
+        maxBufferedFrames: options.maxBufferedFrames ?? 100_000,
       },
       {
         onOpen: () => {
           stats.connections = socket.connections;
+        },
+        onPause: () => {
+          stats.pauses++;
         },
         onDrop: ({ code, reason, retryInMs }) => {
           stats.connections = socket.connections;

@@ -18,12 +18,19 @@ export interface ReconnectPolicy {
   maxDelayMs: number;
   /** A connection with no frame and no ping for this long is taken as dead and replaced. */
   heartbeatTimeoutMs: number;
+  /**
+   * Reading stops while this many frames wait for the reader, and goes on when half have been read, so a reader
+   * slower than the market (a producer held to `--rate`) costs bounded memory. A connection paused long enough
+   * misses Binance's pings and is dropped by the server; the reconnect and the gap fill make up for it.
+   */
+  maxBufferedFrames: number;
 }
 
 /** What the socket reports, so the source can count and log it. */
 export interface SocketEvents {
   onOpen?(connection: number): void;
   onDrop?(drop: { connection: number; code: number; reason: string; retryInMs: number }): void;
+  onPause?(buffered: number): void;
 }
 
 /**
@@ -78,6 +85,9 @@ export class ReconnectingSocket {
       if (this.#head < this.#frames.length) {
         const frame = this.#frames[this.#head]!;
         this.#head++;
+        if (this.#current?.isPaused && this.#buffered() <= this.#policy.maxBufferedFrames / 2) {
+          this.#current.resume();
+        }
         // Drop consumed frames now and then, so a long run does not keep every frame it ever read.
         if (this.#head >= 1024 && this.#head * 2 >= this.#frames.length) {
           this.#frames.splice(0, this.#head);
@@ -95,6 +105,10 @@ export class ReconnectingSocket {
   /** Closes the current connection so that a new one is opened (e.g. when the server announces a shutdown). */
   reconnect(): void {
     this.#current?.terminate();
+  }
+
+  #buffered(): number {
+    return this.#frames.length - this.#head;
   }
 
   #stop(): void {
@@ -143,7 +157,9 @@ export class ReconnectingSocket {
       // One interval per connection rather than a timer re-armed per frame: trades can arrive thousands a second.
       const watchdog = setInterval(
         () => {
-          if (Date.now() - lastHeard > heartbeat) {
+          // A paused connection hears nothing by our choice; its silence only counts from when it resumes.
+          if (ws.isPaused) lastHeard = Date.now();
+          else if (Date.now() - lastHeard > heartbeat) {
             problem = `no frame or ping for ${heartbeat} ms`;
             ws.terminate();
           }
@@ -166,6 +182,10 @@ export class ReconnectingSocket {
         // Binance sends text frames; a binary one is passed on as text so the source rejects it with its bytes.
         this.#frames.push(isBinary ? Buffer.from(data as Buffer).toString('utf8') : data.toString());
         this.#wakeReader();
+        if (!ws.isPaused && this.#buffered() >= this.#policy.maxBufferedFrames) {
+          ws.pause();
+          this.#events.onPause?.(this.#buffered());
+        }
       });
       ws.on('error', (error) => {
         problem ||= error.message;

@@ -104,7 +104,9 @@ async function settle<T>(promise: Promise<T>, what: string, timeoutMs = 5_000): 
 
 describe('binance source', () => {
   it('turns trade frames of a combined stream into exact records with resume positions', async () => {
-    const run = consume(source({ symbols: ['btcusdt', 'ETHUSDT'] }));
+    const from = source({ symbols: ['ETHUSDT', 'btcusdt', 'BTCUSDT'] });
+    expect(from.name).toBe('binance:BTCUSDT,ETHUSDT');
+    const run = consume(from);
     const connection = await server.nextConnection();
     expect(connection.streams).toEqual(['btcusdt@trade', 'ethusdt@trade']);
 
@@ -299,6 +301,30 @@ describe('binance source', () => {
     );
     run.stop.abort();
     await settle(run.done, 'the source to stop');
+  });
+
+  it('pauses reading while a slow reader is behind, and resumes without losing a frame', async () => {
+    const from = source({ maxBufferedFrames: 8 });
+    const stop = new AbortController();
+    const reader = from.items({ signal: stop.signal })[Symbol.asyncIterator]();
+    running.push({ stop, done: Promise.resolve() });
+    const first = reader.next();
+    const trades = replayTrades('BTCUSDT', 1, 1_000);
+    (await server.nextConnection()).send(...trades);
+    const seen = [await first];
+    // The reader reads nothing more until the socket has had to pause for it.
+    await eventually(
+      async () => from.stats.pauses,
+      (n) => n >= 1,
+      { what: 'a pause', intervalMs: 5 },
+    );
+
+    while (seen.length < trades.length) seen.push(await settle(reader.next(), `item ${seen.length + 1}`));
+    expect(seen.map((result) => (result.value as { record: DataRecord }).record.seq)).toEqual(
+      range(1, 1_000),
+    );
+    expect(from.stats.reconnects).toBe(0);
+    await reader.return?.();
   });
 
   it('stops promptly on abort, closing its socket and opening no other', async () => {
