@@ -70,6 +70,7 @@ export function ingestRuntime(origin: Origin, ports: () => IngestPorts) {
         messages: report.messages,
         failedMessages: failedMessageIds.length,
         records: report.valid,
+        added: report.added,
         duplicates: report.skipped,
         windowsTouched: report.documents,
         writes: report.writes,

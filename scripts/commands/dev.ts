@@ -1,273 +1,305 @@
 /**
- * `tricloud dev` (what `npm start` runs): the whole pipeline on the local stack. Starts the six servers, the three
- * clouds' ingest functions behind their platforms' local trigger hosts, and the three sync schedules; produces
- * synthetic trades into all three clouds; shows each cloud live; and once everything has drained and converged,
- * verifies that the three stores are identical and equal to a reference computed directly from the records.
- * The exit status says whether that held.
+ * `tricloud dev` (what `npm start` runs): the whole pipeline on the local stack. Starts the six servers and, on
+ * the built bundles, the three clouds' ingest functions behind their platforms' local trigger hosts and the three
+ * sync functions on schedules; produces records into the clouds; shows each cloud live; and once production is
+ * done and everything has drained and converged, verifies that the three stores are identical and equal to a
+ * reference computed directly from the records. The exit status says whether that held.
+ *
+ * The parts live in `scripts/dev/`: options, the built functions, the producer, chaos, the live view, the
+ * functions' telemetry (read from their log lines), the timeline and the verification.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
-import { syncRuntime } from '../../functions/sync-runtime.ts';
-import { createPublisher, type OutboundMessage, type Publisher } from '../../producers/publishers.ts';
-import { type Route, routeSeries } from '../../producers/routing.ts';
-import { syntheticTrades } from '../../producers/synthetic-trades.ts';
-import { MESSAGE_MAX_BYTES } from '../../producers/transport-limits.ts';
+import { fileSource } from '../../producers/sources/file.ts';
+import type { Source } from '../../producers/sources/source.ts';
+import { syntheticSource } from '../../producers/sources/synthetic.ts';
 import { readCloudSettings } from '../../shared/config/local-env.ts';
 import { readPipelineSettings } from '../../shared/config/pipeline.ts';
-import { compareExports, MessagePacker, ORIGINS, type Origin } from '../../shared/core/index.ts';
+import { type ExportedWindow, ORIGINS, type Origin, type SyncReport } from '../../shared/core/index.ts';
+import { loadBuiltFunctions } from '../dev/built-functions.ts';
+import { type Chaos, prepareChaos } from '../dev/chaos.ts';
+import { startDevProducer } from '../dev/dev-producer.ts';
+import { countDocuments } from '../dev/document-counter.ts';
+import { watchFunctions } from '../dev/function-telemetry.ts';
+import { startLiveView } from '../dev/live-view.ts';
+import { type DevOptions, parseDevOptions, usage } from '../dev/options.ts';
+import { lagsOf, sampleTimeline } from '../dev/timeline.ts';
+import { summaryTable, verdictLines, verifyRun } from '../dev/verification.ts';
 import { writeEnvFile } from '../local-stack/env-file.ts';
 import { startLocalStack } from '../local-stack/local-stack.ts';
 import { firstDifference, referenceWindows } from '../reference-windows.ts';
+import { writeReport } from '../report/write-report.ts';
 import { type SyncTimer, startSyncTimer } from '../trigger-hosts/sync-timer.ts';
 import { startIngestHosts } from './ingest-hosts.ts';
 import { readExports } from './read-exports.ts';
 
-const usage = `Usage: tricloud dev [options]      (npm start -- [options])
-
-Runs the whole pipeline on the local stack: servers, ingest functions, sync schedules and a producer; shows each
-cloud live; then verifies the three stores are identical and exact. Exit status 0 when they are.
-
-Options:
-  --records N        synthetic trades to produce (default 100000)
-  --series N         series (default 8)
-  --route R          partition | mirror (default partition)
-  --seed N           seed of the synthetic stream (default 1)
-  --sync-every D     interval of each cloud's sync schedule (default 2s)
-  --export DIR       write DIR/aws.ndjson, DIR/gcp.ndjson, DIR/azure.ndjson in the export format
-  --keep-running     stay up after the run for other producers (Ctrl-C stops); with --env-file, write the env
-  --env-file FILE    where --keep-running writes the stack's environment
-  -h, --help         show this help`;
+/** How long the cut cloud stays down under `--chaos`. */
+const OUTAGE_MS = 5_000;
+/** Under `--chaos`, production is paced over about this long so the outage falls inside it. */
+const CHAOS_PRODUCTION_MS = 12_000;
+/** Share of the messages sent that `--chaos` publishes a second time. */
+const CHAOS_DUPLICATE_FRACTION = 0.05;
 
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      records: { type: 'string', default: '100000' },
-      series: { type: 'string', default: '8' },
-      route: { type: 'string', default: 'partition' },
-      seed: { type: 'string', default: '1' },
-      'sync-every': { type: 'string', default: '2s' },
-      export: { type: 'string' },
-      'keep-running': { type: 'boolean', default: false },
-      'env-file': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
+  const options = parseDevOptions(argv);
+  if (!options) {
     console.log(usage);
     return 0;
   }
-  const route = values.route as Route;
-  if (route !== 'partition' && route !== 'mirror')
-    throw new Error(`--route takes partition or mirror, not '${route}'.`);
   const started = performance.now();
-  const say = (line: string) =>
-    console.log(`[${((performance.now() - started) / 1000).toFixed(1).padStart(6)} s] ${line}`);
+  const elapsedMs = () => performance.now() - started;
+  const elapsed = () => `${(elapsedMs() / 1000).toFixed(1).padStart(6)} s`;
+  let say = (line: string) => console.log(`[${elapsed()}] ${line}`);
 
-  say('starting the local stack (SQS, DynamoDB, Pub/Sub, Firestore, Event Hubs, Cosmos DB)…');
-  const stack = await startLocalStack({ log: (line) => say(`  ${line}`) });
-  const stoppers: (() => Promise<unknown>)[] = [() => stack.stop()];
+  const stoppers: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
     for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    stoppers.length = 0;
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
   try {
-    Object.assign(process.env, stack.env, { TRICLOUD_LOG_LEVEL: process.env.TRICLOUD_LOG_LEVEL ?? 'error' });
+    say(
+      'starting the local stack (SQS, DynamoDB, Pub/Sub, Firestore, Event Hubs, Cosmos DB) and building the functions…',
+    );
+    const [stack, built] = await Promise.all([
+      startLocalStack({ log: (line) => say(`  ${line}`) }),
+      loadBuiltFunctions(),
+    ]);
+    stoppers.push(() => stack.stop());
+    say(`built the function bundles in ${(built.buildMs / 1000).toFixed(1)} s (dist/)`);
+
+    let env = stack.env;
+    let chaos: Chaos | undefined;
+    if (options.chaos) {
+      chaos = await prepareChaos(options.chaosCloud, env);
+      stoppers.push(() => chaos!.close());
+      env = chaos.env;
+      say(`chaos: ${chaos.cloud}'s servers are reached through outage proxies`);
+    }
+    // The functions read their configuration from the environment, as on their platforms.
+    Object.assign(process.env, env);
     const settings = readCloudSettings(process.env);
     const { windows } = readPipelineSettings(process.env);
 
-    const hosts = await startIngestHosts(settings);
+    const telemetry = watchFunctions();
+    stoppers.push(async () => telemetry.close());
+    const hosts = await startIngestHosts(settings, built.ingest);
     stoppers.push(() => Promise.all(Object.values(hosts).map((h) => h.stop())));
-    const syncEvery = parseDurationOption(values['sync-every']);
-    const timers = Object.fromEntries(
-      ORIGINS.map((o) => [o, startSyncTimer(`sync-${o}`, syncRuntime(o), syncEvery)]),
-    ) as Record<Origin, SyncTimer>;
+    let tick = 0;
+    const syncOnce = async (o: Origin): Promise<SyncReport> => {
+      await built.sync[o](tick++);
+      // The bundle's sync logs its report; the line has just reached the telemetry.
+      return telemetry.totals[o].lastSync ?? { sources: [], durationMs: 0 };
+    };
+    const startTimers = () =>
+      Object.fromEntries(
+        ORIGINS.map((o) => [o, startSyncTimer(`sync-${o}`, () => syncOnce(o), options.syncEveryMs)]),
+      ) as Record<Origin, SyncTimer>;
+    let timers = startTimers();
     stoppers.push(() => Promise.all(Object.values(timers).map((t) => t.stop())));
     say(
-      `ingest hosts up (SQS → Lambda, Pub/Sub → Cloud Function, Event Hubs → Azure Function); sync every ${values['sync-every']}`,
+      `ingest hosts up on the built bundles (SQS → Lambda, Pub/Sub → Cloud Function, Event Hubs → Azure Function); sync every ${options.syncEveryMs / 1000} s`,
     );
 
-    const records = syntheticTrades({
-      records: Number(values.records),
-      series: Number(values.series),
-      intervalMs: 250,
-      seed: Number(values.seed),
+    const documents = await countDocuments(settings);
+    stoppers.push(() => documents.close());
+    const counting = setInterval(() => void documents.poll(), 2_000);
+    stoppers.push(async () => clearInterval(counting));
+    const timeline = sampleTimeline(telemetry, elapsedMs);
+    stoppers.push(async () => timeline.stop());
+
+    const source = await recordSource(options);
+    const total = source.total;
+    const rejectsFile = path.join('.tricloud', 'dev-rejects.ndjson');
+    say(`producing ${describe(options)}, route ${options.route}`);
+    const producer = startDevProducer(source, {
+      route: options.route,
+      settings,
+      rejectsFile,
+      ...(chaos && total ? { rate: Math.max(1, total / (CHAOS_PRODUCTION_MS / 1000)) } : {}),
     });
-    say(
-      `producing ${records.length.toLocaleString('en-US')} synthetic trades over ${values.series} series, route ${route}`,
-    );
-    const sent = await produce(records, route, settings);
-    say(
-      `produced: ${ORIGINS.map((o) => `${o} ${sent[o].messages} messages / ${sent[o].records} records`).join(', ')}`,
-    );
+    const produced = producer.records;
+    let phase = 'producing';
+    const view = startLiveView({
+      mode: options.live,
+      elapsed,
+      status: () => ({
+        phase: `${phase} — ${producer.read.toLocaleString('en-US')}${total ? `/${total.toLocaleString('en-US')}` : ''} records produced`,
+        rows: Object.fromEntries(
+          ORIGINS.map((o) => {
+            const h = hosts[o].stats;
+            const t = telemetry.totals[o];
+            return [
+              o,
+              {
+                queued: Math.max(0, producer.sent[o].messages - (h.messages - h.failedMessages)),
+                ingested: t.records,
+                deadLettered: t.deadLetters,
+                documents: documents.counts[o],
+                syncLagMs: lagsOf(telemetry, o),
+              },
+            ];
+          }),
+        ) as never,
+      }),
+    });
+    say = view.say;
+    stoppers.push(async () => view.stop());
 
-    const view = setInterval(() => say(status(hosts, timers, sent)), 2_000);
-    try {
-      await until(
-        () =>
-          ORIGINS.every((o) => hosts[o].stats.messages - hosts[o].stats.failedMessages >= sent[o].messages),
-        10 * 60_000,
-        'every message to be ingested',
-      );
-      say(`drained: ${status(hosts, timers, sent)}`);
-      for (const timer of Object.values(timers)) await timer.stop();
-      const rounds = await syncUntilQuiet();
-      say(`converged after ${rounds} final sync round(s)`);
-    } finally {
-      clearInterval(view);
+    const outage = chaos?.outage(
+      () => (total ? producer.read / total : Math.min(1, elapsedMs() / 8_000)),
+      OUTAGE_MS,
+      elapsedMs,
+      (line) => say(line),
+    );
+    const stats = await producer.done;
+    say(
+      `produced: ${ORIGINS.map((o) => `${o} ${producer.sent[o].messages} messages / ${producer.sent[o].records} records`).join(', ')}`,
+    );
+    if (stats.rejected)
+      say(`skipped ${stats.rejected} bad lines of ${options.file}; each with its reason in ${rejectsFile}`);
+    if (stats.duplicates) say(`the source repeated ${stats.duplicates} records; each was sent once`);
+    if (chaos) {
+      await outage;
+      const again = await chaos.duplicate(producer, CHAOS_DUPLICATE_FRACTION, seeded(options.seed));
+      chaos.report.producerRetries = ORIGINS.reduce((n, o) => n + producer.sent[o].retries, 0);
+      say(`chaos: published ${again} messages a second time`);
     }
 
-    const exports = await Promise.all(ORIGINS.map((o) => readExports(o, process.env)));
-    const result = compareExports(Object.fromEntries(ORIGINS.map((o, i) => [o, exports[i]!])));
-    const reference = referenceWindows(records, windows);
-    const differences = ORIGINS.map((o, i) => [o, firstDifference(exports[i]!, reference)] as const);
-    if (values.export) {
-      await mkdir(values.export, { recursive: true });
-      for (const [i, o] of ORIGINS.entries()) {
-        const text = exports[i]!.map((w) => JSON.stringify(w)).join('\n');
-        await writeFile(path.join(values.export, `${o}.ndjson`), text + (text ? '\n' : ''));
+    phase = 'draining';
+    // Exact, not approximate: each distinct record is counted once per window size by the cloud(s) it was routed
+    // to — one cloud under partition and failover, every cloud under mirror.
+    const expected = producer.distinct * windows.length;
+    await until(
+      () =>
+        ORIGINS.every((o) => {
+          const h = hosts[o].stats;
+          return h.messages - h.failedMessages >= producer.sent[o].messages;
+        }) &&
+        (options.route === 'mirror'
+          ? ORIGINS.every((o) => telemetry.totals[o].added >= expected)
+          : ORIGINS.reduce((n, o) => n + telemetry.totals[o].added, 0) >= expected),
+      10 * 60_000,
+      'every record to be ingested',
+    );
+    say('drained: every record routed to a cloud is in its store');
+    phase = 'converging';
+    for (const timer of Object.values(timers)) await timer.stop();
+    const rounds = await syncUntilQuiet(syncOnce);
+    say(`converged after ${rounds} final sync round(s)`);
+    phase = 'done';
+    await documents.poll();
+    view.stop();
+    say = (line: string) => console.log(`[${elapsed()}] ${line}`);
+    timeline.stop();
+
+    const exportList = await Promise.all(ORIGINS.map((o) => readExports(o, process.env)));
+    const exports = Object.fromEntries(ORIGINS.map((o, i) => [o, exportList[i]!])) as Record<
+      Origin,
+      ExportedWindow[]
+    >;
+    const reference = referenceWindows(produced, windows);
+    const verdict = verifyRun(exports, reference, firstDifference);
+    const seconds = elapsedMs() / 1000;
+
+    if (options.export) {
+      await mkdir(options.export, { recursive: true });
+      for (const o of ORIGINS) {
+        const text = exports[o].map((w) => JSON.stringify(w)).join('\n');
+        await writeFile(path.join(options.export, `${o}.ndjson`), text + (text ? '\n' : ''));
       }
-      say(`exported to ${values.export}/{aws,gcp,azure}.ndjson`);
+      say(`exported to ${options.export}/{aws,gcp,azure}.ndjson`);
     }
 
-    const seconds = (performance.now() - started) / 1000;
-    console.log('\ncloud  records sent  messages  invocations  failed deliveries  windows  sync runs');
-    for (const [i, o] of ORIGINS.entries()) {
-      const h = hosts[o].stats;
+    console.log('');
+    for (const line of summaryTable({ sent: producer.sent, hosts, telemetry, exports })) console.log(line);
+    console.log(
+      `\n${produced.length.toLocaleString('en-US')} records end to end in ${seconds.toFixed(1)} s (${Math.round(produced.length / seconds).toLocaleString('en-US')} records/s including start-up and build)`,
+    );
+    if (chaos) {
+      const r = chaos.report;
       console.log(
-        `${o.padEnd(5)}  ${String(sent[o].records).padStart(12)}  ${String(sent[o].messages).padStart(8)}  ${String(h.invocations).padStart(11)}  ${String(h.failedMessages).padStart(17)}  ${String(exports[i]!.length).padStart(7)}  ${String(timers[o].stats.invocations).padStart(9)}`,
+        `chaos: ${r.cloud} cut at ${((r.cutAtMs ?? 0) / 1000).toFixed(1)} s, restored at ${((r.restoredAtMs ?? 0) / 1000).toFixed(1)} s; ${r.producerRetries} publish retries; ${r.duplicates} messages published twice; ${ORIGINS.reduce((n, o) => n + hosts[o].stats.failedMessages, 0)} deliveries failed and were redelivered`,
       );
     }
-    console.log(
-      `\n${records.length.toLocaleString('en-US')} records end to end in ${seconds.toFixed(1)} s (${Math.round(records.length / seconds).toLocaleString('en-US')} records/s including start-up)`,
-    );
-    const identical = result.identical;
-    const exact = differences.every(([, d]) => d === undefined);
-    console.log(
-      identical
-        ? '✔ the three stores are identical'
-        : `✘ the stores differ in ${result.differing.length} windows`,
-    );
-    for (const [o, d] of differences) if (d) console.log(`✘ ${o} differs from the reference: ${d}`);
-    if (exact)
-      console.log(
-        `✔ every store equals the reference computed from the ${records.length.toLocaleString('en-US')} records (${reference.length} windows)`,
-      );
+    for (const line of verdictLines(verdict, produced.length)) console.log(line);
+    if (telemetry.problems.length && !(verdict.identical && verdict.exact)) {
+      console.log(`last warnings of the functions (${telemetry.problems.length}):`);
+      for (const line of telemetry.problems.slice(-5)) console.log(`  ${line.slice(0, 400)}`);
+    }
 
-    if (values['keep-running']) {
-      if (values['env-file']) await writeEnvFile(values['env-file'], stack.env);
-      say(
-        `still running for other producers${values['env-file'] ? `; environment in ${values['env-file']}` : ''}; Ctrl-C stops`,
-      );
+    if (options.report) {
+      await writeReport(options.report, {
+        title: `tricloud dev — ${produced.length.toLocaleString('en-US')} records, route ${options.route}${chaos ? `, chaos on ${chaos.cloud}` : ''}`,
+        generatedAt: new Date().toISOString(),
+        windows: exports,
+        timeline: timeline.samples,
+        summary: {
+          records: produced.length,
+          seconds: Number(seconds.toFixed(1)),
+          'records/s': Math.round(produced.length / seconds),
+          route: options.route,
+          identical: verdict.identical ? 'yes' : `no (${verdict.differing} windows differ)`,
+          exact: verdict.exact ? 'yes' : 'no',
+          ...Object.fromEntries(ORIGINS.map((o) => [`${o} windows`, exports[o].length])),
+          ...(chaos
+            ? { chaos: `${chaos.cloud} cut ${OUTAGE_MS / 1000} s, ${chaos.report.duplicates} duplicates` }
+            : {}),
+        },
+      });
+      say(`report written to ${options.report}`);
+    }
+
+    if (options.keepRunning) {
+      timers = startTimers();
+      if (options.envFile) await writeEnvFile(options.envFile, env);
+      say(`still running for other producers; environment in ${options.envFile}; Ctrl-C stops`);
       await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
     }
-    return identical && exact ? 0 : 1;
+    return verdict.identical && verdict.exact ? 0 : 1;
   } finally {
     await stopAll();
   }
 }
 
-interface Sent {
-  messages: number;
-  records: number;
+async function recordSource(options: DevOptions): Promise<Source> {
+  if (options.source === 'file') return fileSource(options.file!);
+  return syntheticSource({
+    seed: options.seed,
+    series: options.series,
+    records: options.records,
+    intervalMs: 250,
+  });
 }
 
-/** Packs each cloud's records per series (one series per message, so Event Hubs keys it) and publishes them. */
-async function produce(
-  records: ReturnType<typeof syntheticTrades>,
-  route: Route,
-  settings: ReturnType<typeof readCloudSettings>,
-) {
-  const sent = Object.fromEntries(ORIGINS.map((o) => [o, { messages: 0, records: 0 }])) as Record<
-    Origin,
-    Sent
-  >;
-  const publishers = Object.fromEntries(ORIGINS.map((o) => [o, createPublisher(o, settings)])) as Record<
-    Origin,
-    Publisher
-  >;
-  const outbox = Object.fromEntries(ORIGINS.map((o) => [o, [] as OutboundMessage[]])) as Record<
-    Origin,
-    OutboundMessage[]
-  >;
-  const packers = new Map<string, MessagePacker>();
-  let batch = 0;
-  const packerFor = (cloud: Origin, series: string) => {
-    const key = `${cloud}\u0000${series}`;
-    let packer = packers.get(key);
-    if (!packer) {
-      packer = new MessagePacker(
-        { maxBytes: MESSAGE_MAX_BYTES, maxRecords: 500 },
-        () => `dev-${cloud}-${batch++}`,
-      );
-      packers.set(key, packer);
-    }
-    return packer;
-  };
-  const flush = async (force: boolean) => {
-    await Promise.all(
-      ORIGINS.map(async (o) => {
-        if (!force && outbox[o].length < 50) return;
-        const messages = outbox[o].splice(0);
-        if (messages.length) await publishers[o].publish(messages);
-        sent[o].messages += messages.length;
-      }),
-    );
-  };
-  try {
-    for (const r of records) {
-      for (const cloud of routeSeries(r.series, route)) {
-        sent[cloud].records++;
-        const done = packerFor(cloud, r.series).add(r);
-        if (done) outbox[cloud].push({ body: done, partitionKey: r.series });
-      }
-      if (ORIGINS.some((o) => outbox[o].length >= 50)) await flush(false);
-    }
-    for (const [key, packer] of packers) {
-      const done = packer.flush();
-      const [cloud, series] = key.split('\u0000') as [Origin, string];
-      if (done) outbox[cloud].push({ body: done, partitionKey: series });
-    }
-    await flush(true);
-  } finally {
-    await Promise.all(ORIGINS.map((o) => publishers[o].close()));
-  }
-  return sent;
+function describe(options: DevOptions): string {
+  return options.source === 'file'
+    ? `the records of ${options.file}`
+    : `${options.records.toLocaleString('en-US')} synthetic trades over ${options.series} series`;
 }
 
-function status(
-  hosts: Awaited<ReturnType<typeof startIngestHosts>>,
-  timers: Record<Origin, SyncTimer>,
-  sent: Record<Origin, Sent>,
-): string {
-  return ORIGINS.map((o) => {
-    const h = hosts[o].stats;
-    const lags = timers[o].lastReport?.sources.map(
-      (s) => `${s.source} ${s.lagMs === undefined ? '-' : `${(s.lagMs / 1000).toFixed(1)}s`}`,
-    );
-    return `${o}: ingested ${h.messages - h.failedMessages}/${sent[o].messages} msgs, ${h.failedMessages} retried, sync lag ${lags?.join(' ') ?? 'n/a'}`;
-  }).join(' | ');
-}
-
-async function syncUntilQuiet(): Promise<number> {
-  const runs = Object.fromEntries(ORIGINS.map((o) => [o, syncRuntime(o)])) as Record<
-    Origin,
-    ReturnType<typeof syncRuntime>
-  >;
-  for (let round = 1; round <= 10; round++) {
+/** Runs every cloud's sync until a round writes nothing; a source that fails (chaos aftermath) earns another round. */
+async function syncUntilQuiet(sync: (o: Origin) => Promise<SyncReport>): Promise<number> {
+  let lastError = '';
+  for (let round = 1; round <= 20; round++) {
     let written = 0;
+    let failed = false;
     for (const o of ORIGINS) {
-      const report = await runs[o]();
+      const report = await sync(o);
       for (const s of report.sources) {
-        if (s.error) throw new Error(`sync into ${o} from ${s.source} failed: ${s.error}`);
+        if (s.error) {
+          failed = true;
+          lastError = `sync into ${o} from ${s.source} failed: ${s.error}`;
+        }
         written += s.written;
+        if (!s.complete) failed = true;
       }
     }
-    if (written === 0) return round;
+    if (written === 0 && !failed) return round;
+    if (failed) await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error('the stores did not converge in 10 sync rounds');
+  throw new Error(`the stores did not converge in 20 sync rounds${lastError ? ` (${lastError})` : ''}`);
 }
 
 async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
@@ -278,8 +310,14 @@ async function until(condition: () => boolean, timeoutMs: number, what: string):
   }
 }
 
-function parseDurationOption(text: string): number {
-  const match = /^(\d+)(ms|s|m)$/.exec(text);
-  if (!match) throw new Error(`'${text}' is not a duration like 500ms, 5s or 1m.`);
-  return Number(match[1]) * ({ ms: 1, s: 1_000, m: 60_000 } as const)[match[2] as 'ms' | 's' | 'm'];
+/** A small deterministic generator (mulberry32) so chaos picks the same duplicates for the same seed. */
+function seeded(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
 }

@@ -1,22 +1,47 @@
 /**
  * The three clouds' ingest functions behind their platforms' local trigger hosts, as `dev` runs them: SQS →
  * Lambda handler (batches of 10, as the event source mapping's default), Pub/Sub → Cloud Function as CloudEvents,
- * Event Hubs → Azure Functions handler with checkpoints.
+ * Event Hubs → Azure Functions handler with checkpoints. The handlers are given: `dev` passes the built bundles';
+ * by default they are the sources' (for callers that run without a build).
  */
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { handler as awsIngest } from '../../functions/aws/ingest.ts';
-import { ingestEvents } from '../../functions/azure/ingest.ts';
-import { ingestPubSub } from '../../functions/gcp/ingest.ts';
 import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import { createPubSub } from '../../shared/clouds/gcp/clients.ts';
 import type { CloudSettings } from '../../shared/config/local-env.ts';
 import type { Origin } from '../../shared/core/index.ts';
-import { startEventHubsFunctionHost } from '../trigger-hosts/eventhubs-function-host.ts';
+import {
+  type EventHubsFunctionHostOptions,
+  startEventHubsFunctionHost,
+} from '../trigger-hosts/eventhubs-function-host.ts';
 import type { TriggerHost } from '../trigger-hosts/host-loop.ts';
-import { startPubSubFunctionHost } from '../trigger-hosts/pubsub-function-host.ts';
-import { startSqsLambdaHost } from '../trigger-hosts/sqs-lambda-host.ts';
+import {
+  type PubSubFunctionHostOptions,
+  startPubSubFunctionHost,
+} from '../trigger-hosts/pubsub-function-host.ts';
+import { type SqsLambdaHostOptions, startSqsLambdaHost } from '../trigger-hosts/sqs-lambda-host.ts';
 
-export async function startIngestHosts(settings: CloudSettings): Promise<Record<Origin, TriggerHost>> {
+/** Each cloud's ingest entry point, with the signature its platform calls. */
+export interface IngestHandlers {
+  aws: SqsLambdaHostOptions['handler'];
+  gcp: PubSubFunctionHostOptions['handler'];
+  azure: EventHubsFunctionHostOptions['handler'];
+}
+
+/** The ingest functions as sources, loaded only when no handlers are given. */
+async function sourceHandlers(): Promise<IngestHandlers> {
+  const [aws, gcp, azure] = await Promise.all([
+    import('../../functions/aws/ingest.ts'),
+    import('../../functions/gcp/ingest.ts'),
+    import('../../functions/azure/ingest.ts'),
+  ]);
+  return { aws: aws.handler, gcp: gcp.ingestPubSub, azure: azure.ingestEvents };
+}
+
+export async function startIngestHosts(
+  settings: CloudSettings,
+  handlers?: IngestHandlers,
+): Promise<Record<Origin, TriggerHost>> {
+  const handler = handlers ?? (await sourceHandlers());
   const sqs = createSqsClient(settings.aws);
   const { Attributes } = await sqs.send(
     new GetQueueAttributesCommand({ QueueUrl: settings.aws.queueUrl, AttributeNames: ['QueueArn'] }),
@@ -26,7 +51,7 @@ export async function startIngestHosts(settings: CloudSettings): Promise<Record<
     queueUrl: settings.aws.queueUrl,
     ...(Attributes?.QueueArn ? { queueArn: Attributes.QueueArn } : {}),
     region: settings.aws.region,
-    handler: awsIngest,
+    handler: handler.aws,
     batchSize: 10,
   });
   const pubsub = createPubSub(settings.gcp);
@@ -35,13 +60,13 @@ export async function startIngestHosts(settings: CloudSettings): Promise<Record<
     projectId: settings.gcp.projectId,
     subscription: settings.gcp.subscription,
     topic: settings.gcp.topic,
-    handler: ingestPubSub,
+    handler: handler.gcp,
   });
   const azure = startEventHubsFunctionHost({
     connectionString: settings.azure.eventHubConnectionString,
     eventHubName: settings.azure.eventHubName,
     consumerGroup: settings.azure.consumerGroup,
-    handler: ingestEvents,
+    handler: handler.azure,
   });
   const withClients = (host: TriggerHost, close: () => Promise<void> | void): TriggerHost => ({
     name: host.name,

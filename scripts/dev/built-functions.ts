@@ -1,0 +1,72 @@
+/**
+ * The functions `tricloud dev` runs: the esbuild bundles `npm run build` deploys, not the sources, so a local run
+ * exercises what the clouds will load. Bundles the four deployables into `dist/` (no zips) and imports their
+ * handlers.
+ */
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Origin } from '../../shared/core/index.ts';
+import { bundle } from '../build/bundle.ts';
+import { deployables } from '../build/deployables.ts';
+import type { IngestHandlers } from '../commands/ingest-hosts.ts';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+export interface BuiltFunctions {
+  ingest: IngestHandlers;
+  /** Each cloud's scheduled sync, invoked as its scheduler would (EventBridge event, CloudEvent, Azure timer). */
+  sync: Record<Origin, (tick: number) => Promise<unknown>>;
+  buildMs: number;
+}
+
+type Exports = Record<string, (...args: never[]) => Promise<unknown>>;
+
+export async function loadBuiltFunctions(): Promise<BuiltFunctions> {
+  const started = performance.now();
+  const built = await Promise.all(deployables.map((d) => bundle(root, d)));
+  const buildMs = performance.now() - started;
+  const load = async (name: string): Promise<Exports> => {
+    const result = built.find((b) => b.deployable.name === name);
+    if (!result) throw new Error(`no deployable named ${name} in scripts/build/deployables.ts`);
+    return (await import(pathToFileURL(result.file).href)) as Exports;
+  };
+  // Outside the Functions host, @azure/functions warns that it runs in test mode; that is expected here.
+  const warn = console.warn;
+  console.warn = () => {};
+  let modules: Exports[];
+  try {
+    modules = await Promise.all(['aws-ingest', 'aws-sync', 'gcp-functions', 'azure-functionapp'].map(load));
+  } finally {
+    console.warn = warn;
+  }
+  const [awsIngest, awsSync, gcp, azure] = modules as [Exports, Exports, Exports, Exports];
+  const required = (module: Exports, name: string, deployable: string) => {
+    const fn = module[name];
+    if (typeof fn !== 'function') throw new Error(`the ${deployable} bundle exports no function '${name}'`);
+    return fn as (...args: unknown[]) => Promise<unknown>;
+  };
+  const awsSyncHandler = required(awsSync, 'handler', 'aws-sync');
+  const gcpSync = required(gcp, 'syncTick', 'gcp-functions');
+  const azureSync = required(azure, 'syncTimer', 'azure-functionapp');
+  return {
+    ingest: {
+      aws: required(awsIngest, 'handler', 'aws-ingest') as (event: SQSEvent) => Promise<SQSBatchResponse>,
+      gcp: required(gcp, 'ingestPubSub', 'gcp-functions') as IngestHandlers['gcp'],
+      azure: required(azure, 'ingestEvents', 'azure-functionapp') as IngestHandlers['azure'],
+    },
+    sync: {
+      aws: (tick) => awsSyncHandler({ id: `dev-sync-aws-${tick}` }),
+      gcp: (tick) =>
+        gcpSync({
+          id: `dev-sync-gcp-${tick}`,
+          source: 'dev',
+          type: 'google.cloud.pubsub.topic.v1.messagePublished',
+          specversion: '1.0',
+        }),
+      azure: (tick) =>
+        azureSync({ isPastDue: false, scheduleStatus: {} }, { invocationId: `dev-sync-azure-${tick}` }),
+    },
+    buildMs,
+  };
+}

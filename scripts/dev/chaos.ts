@@ -1,0 +1,65 @@
+/**
+ * `--chaos`: what a real deployment survives, done to the local one while it runs. One cloud's servers go behind
+ * outage proxies before anything connects; during production they are cut (every connection dropped, new ones
+ * refused — a regional outage as clients see it) and restored a few seconds later, so the producer must retry and
+ * the trigger hosts, functions and syncs must ride it out. After production, a random sample of messages already
+ * accepted is published again, as at-least-once transports do. The run must still end exact.
+ */
+import type { Origin } from '../../shared/core/index.ts';
+import { type CloudOutage, proxyCloud } from '../local-stack/outage-proxy.ts';
+import type { DevProducer } from './dev-producer.ts';
+
+export interface ChaosReport {
+  cloud: Origin;
+  cutAtMs?: number;
+  restoredAtMs?: number;
+  duplicates: number;
+  /** Publish attempts the producer had to retry because of the outage. */
+  producerRetries: number;
+}
+
+export interface Chaos {
+  readonly cloud: Origin;
+  /** The stack's env with the victim cloud's endpoints pointed at the proxies: everything must use it. */
+  readonly env: Record<string, string>;
+  readonly report: ChaosReport;
+  /** Cuts once `progress()` passes a quarter of the records, restores `outageMs` later; resolves when restored. */
+  outage(
+    progress: () => number,
+    outageMs: number,
+    elapsedMs: () => number,
+    say: (line: string) => void,
+  ): Promise<void>;
+  /** Publishes again about `fraction` of the messages sent (at least 30). */
+  duplicate(producer: DevProducer, fraction: number, random: () => number): Promise<number>;
+  close(): Promise<void>;
+}
+
+export async function prepareChaos(cloud: Origin, env: Record<string, string>): Promise<Chaos> {
+  const proxied: CloudOutage = await proxyCloud(cloud, env);
+  const report: ChaosReport = { cloud, duplicates: 0, producerRetries: 0 };
+  return {
+    cloud,
+    env: proxied.env,
+    report,
+    async outage(progress, outageMs, elapsedMs, say) {
+      while (progress() < 0.25) await new Promise((r) => setTimeout(r, 50));
+      await proxied.cut();
+      report.cutAtMs = elapsedMs();
+      say(
+        `chaos: cut ${cloud} (${proxied.proxies.length} servers unreachable: connections dropped, new ones refused)`,
+      );
+      await new Promise((r) => setTimeout(r, outageMs));
+      await proxied.restore();
+      report.restoredAtMs = elapsedMs();
+      say(`chaos: restored ${cloud} after ${(outageMs / 1000).toFixed(0)} s`);
+    },
+    async duplicate(producer, fraction, random) {
+      const total = Object.values(producer.sent).reduce((n, s) => n + s.messages, 0);
+      const count = Math.max(30, Math.round(total * fraction));
+      report.duplicates = await producer.republish(count, random);
+      return report.duplicates;
+    },
+    close: () => proxied.close(),
+  };
+}

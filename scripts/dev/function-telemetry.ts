@@ -1,0 +1,94 @@
+/**
+ * What `tricloud dev` knows about its functions, it reads from their log lines, as CloudWatch, Cloud Monitoring
+ * and Application Insights would: each invocation's line (in its cloud's native form) is parsed back into metrics
+ * and summed per cloud. The functions stay unaware of being watched; lines arrive through the log sink instead of
+ * the terminal, where they would tear the live view. Warnings and errors are kept for the summary.
+ */
+import { ORIGINS, type Origin, type SyncReport } from '../../shared/core/index.ts';
+import { readInvocationLog } from '../../shared/observability/invocation-log.ts';
+import { LOG_SINK, type LogSink } from '../../shared/observability/log.ts';
+
+export interface CloudTotals {
+  ingestInvocations: number;
+  /** Valid records the ingest function read (a redelivered message counts again). */
+  records: number;
+  /** (record, window) pairs counted for the first time: distinct records × window sizes once drained. */
+  added: number;
+  /** Records already counted before: redeliveries and duplicates, skipped. */
+  duplicates: number;
+  deadLetters: number;
+  windowsTouched: number;
+  conflicts: number;
+  failedMessages: number;
+  syncRuns: number;
+  syncDocumentsWritten: number;
+  /** The last sync run's report into this cloud. */
+  lastSync?: SyncReport;
+}
+
+export interface FunctionTelemetry {
+  readonly totals: Record<Origin, CloudTotals>;
+  /** Warning and error lines of the functions, most recent last (at most 50 kept). */
+  readonly problems: string[];
+  /** Whole log lines of this run, when asked to keep them (`keepLines`). */
+  readonly lines: string[];
+  /** Removes the sink: lines go to stdout/stderr again. */
+  close(): void;
+}
+
+const emptyTotals = (): CloudTotals => ({
+  ingestInvocations: 0,
+  records: 0,
+  added: 0,
+  duplicates: 0,
+  deadLetters: 0,
+  windowsTouched: 0,
+  conflicts: 0,
+  failedMessages: 0,
+  syncRuns: 0,
+  syncDocumentsWritten: 0,
+});
+
+/** Installs the sink on `globalThis`; functions loaded in this process write to it from then on. */
+export function watchFunctions(options: { keepLines?: boolean } = {}): FunctionTelemetry {
+  const totals = Object.fromEntries(ORIGINS.map((o) => [o, emptyTotals()])) as Record<Origin, CloudTotals>;
+  const problems: string[] = [];
+  const lines: string[] = [];
+  const sink: LogSink = (level, line) => {
+    if (options.keepLines) lines.push(line);
+    if (level === 'warn' || level === 'error') {
+      problems.push(line);
+      if (problems.length > 50) problems.shift();
+    }
+    const read = readInvocationLog(line);
+    if (!read) return;
+    const t = totals[read.cloud];
+    const m = read.metrics;
+    if (read.function === 'ingest') {
+      t.ingestInvocations++;
+      t.records += m.records ?? 0;
+      t.added += m.added ?? 0;
+      t.duplicates += m.duplicates ?? 0;
+      t.deadLetters += m.deadLetters ?? 0;
+      t.windowsTouched += m.windowsTouched ?? 0;
+      t.conflicts += m.conflicts ?? 0;
+      t.failedMessages += m.failedMessages ?? 0;
+    } else if (read.function === 'sync') {
+      t.syncRuns++;
+      t.syncDocumentsWritten += m.documentsWritten ?? 0;
+      t.conflicts += m.conflicts ?? 0;
+      const report = read.entry.report as SyncReport | undefined;
+      if (report) t.lastSync = report;
+    }
+  };
+  const global = globalThis as { [LOG_SINK]?: LogSink };
+  global[LOG_SINK] = sink;
+  return {
+    totals,
+    problems,
+    lines,
+    close() {
+      if (global[LOG_SINK] === sink) delete global[LOG_SINK];
+    },
+  };
+}

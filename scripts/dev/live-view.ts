@@ -1,0 +1,92 @@
+/**
+ * The terminal while `tricloud dev` runs: one row per cloud — messages queued, records ingested, dead-lettered,
+ * documents in its store, sync lag behind each other cloud. On a terminal the rows redraw in place every
+ * half-second and progress lines scroll above them; otherwise (a pipe, CI) the rows are printed every few seconds.
+ */
+import { ORIGINS, type Origin } from '../../shared/core/index.ts';
+
+export interface CloudRow {
+  queued: number;
+  ingested: number;
+  deadLettered: number;
+  documents: number;
+  /** Lag of this cloud's store behind each source, ms, from its last sync run that read something. */
+  syncLagMs: Partial<Record<Origin, number>>;
+}
+
+export interface LiveStatus {
+  /** A few words: what the run is doing now. */
+  phase: string;
+  rows: Record<Origin, CloudRow>;
+}
+
+export interface LiveView {
+  /** Prints a progress line (above the rows on a terminal). */
+  say(line: string): void;
+  /** Stops redrawing; the last rows stay on screen. */
+  stop(): void;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
+
+export function renderRows(status: LiveStatus): string[] {
+  const header = `${'cloud'.padEnd(6)}${'queued'.padStart(8)}${'ingested'.padStart(11)}${'dead-lettered'.padStart(15)}${'documents'.padStart(11)}  sync lag`;
+  return [
+    `── ${status.phase}`,
+    header,
+    ...ORIGINS.map((o) => {
+      const r = status.rows[o];
+      const lag = ORIGINS.filter((s) => s !== o)
+        .map((s) => `${s} ${r.syncLagMs[s] === undefined ? '-' : seconds(r.syncLagMs[s]!)}`)
+        .join(', ');
+      return `${o.padEnd(6)}${String(r.queued).padStart(8)}${r.ingested.toLocaleString('en-US').padStart(11)}${String(r.deadLettered).padStart(15)}${String(r.documents).padStart(11)}  ${lag}`;
+    }),
+  ];
+}
+
+export function startLiveView(options: {
+  mode: 'redraw' | 'lines';
+  status: () => LiveStatus;
+  elapsed: () => string;
+  write?: (text: string) => void;
+}): LiveView {
+  const write = options.write ?? ((text: string) => process.stdout.write(text));
+  let drawn = 0;
+  let stopped = false;
+  const clear = () => {
+    // Cursor up to the first row drawn, then erase to the end of the screen.
+    if (drawn > 0) write(`\x1b[${drawn}F\x1b[J`);
+    drawn = 0;
+  };
+  const draw = () => {
+    const rows = renderRows(options.status());
+    write(`${rows.join('\n')}\n`);
+    drawn = rows.length;
+  };
+  const redraw = () => {
+    clear();
+    draw();
+  };
+  const printLines = () => {
+    for (const row of renderRows(options.status())) write(`[${options.elapsed()}] ${row}\n`);
+  };
+  const timer = options.mode === 'redraw' ? setInterval(redraw, 500) : setInterval(printLines, 5_000);
+  return {
+    say(line) {
+      if (stopped || options.mode === 'lines') {
+        write(`[${options.elapsed()}] ${line}\n`);
+        return;
+      }
+      clear();
+      write(`[${options.elapsed()}] ${line}\n`);
+      draw();
+    },
+    stop() {
+      if (stopped) return;
+      stopped = true;
+      clearInterval(timer);
+      if (options.mode === 'redraw') redraw();
+      else printLines();
+    },
+  };
+}

@@ -1,0 +1,57 @@
+/**
+ * The run's timeline for `--report`: every second, per cloud, the records its ingest function has read so far
+ * and its store's sync lag behind each other cloud — the series the report draws as throughput and lag.
+ */
+import { ORIGINS, type Origin } from '../../shared/core/index.ts';
+import type { FunctionTelemetry } from './function-telemetry.ts';
+
+export interface TimelineSample {
+  /** ms since the run started */
+  t: number;
+  cloud: Origin;
+  ingestedRecords: number;
+  syncLagMs: Partial<Record<Origin, number>>;
+}
+
+export interface Timeline {
+  readonly samples: TimelineSample[];
+  stop(): void;
+}
+
+/**
+ * Lag of `cloud`'s store behind each source after its last sync run: what the run applied, or 0 when it found
+ * nothing new (caught up); absent before the first run and while a source fails.
+ */
+export function lagsOf(telemetry: FunctionTelemetry, cloud: Origin): Partial<Record<Origin, number>> {
+  const lags: Partial<Record<Origin, number>> = {};
+  for (const s of telemetry.totals[cloud].lastSync?.sources ?? [])
+    if (!s.error) lags[s.source] = s.lagMs ?? 0;
+  return lags;
+}
+
+export function sampleTimeline(
+  telemetry: FunctionTelemetry,
+  elapsedMs: () => number,
+  everyMs = 1_000,
+): Timeline {
+  const samples: TimelineSample[] = [];
+  const sample = () => {
+    const t = Math.round(elapsedMs());
+    for (const cloud of ORIGINS)
+      samples.push({
+        t,
+        cloud,
+        ingestedRecords: telemetry.totals[cloud].records,
+        syncLagMs: lagsOf(telemetry, cloud),
+      });
+  };
+  sample();
+  const timer = setInterval(sample, everyMs);
+  return {
+    samples,
+    stop() {
+      clearInterval(timer);
+      sample();
+    },
+  };
+}
