@@ -8,7 +8,7 @@ export default defineConfig({
       {
         test: {
           name: 'core',
-          include: ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts'],
+          include: ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts', 'test/infra/**/*.test.ts'],
           // Property tests run hundreds of cases; time is not what they assert (speed lives in `npm run bench`).
           testTimeout: 120_000,
         },

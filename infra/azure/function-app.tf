@@ -62,6 +62,7 @@ locals {
   host_env = {
     # The host's own storage (checkpoints of the Event Hubs trigger, the timer's lease) through the identity.
     AzureWebJobsStorage__accountName = azurerm_storage_account.functions.name
+    AzureWebJobsStorage__credential  = "managedidentity"
     NODE_OPTIONS                     = "--enable-source-maps"
   }
 }
@@ -80,6 +81,8 @@ resource "azurerm_function_app_flex_consumption" "main" {
   instance_memory_in_mb       = 2048
   https_only                  = true
   zip_deploy_file             = var.functionapp_zip
+
+  webdeploy_publish_basic_authentication_enabled = false
 
   # One app hosts ingest and sync, so it gets the Azure contract, the other clouds' settings for sync, and every
   # secret as a Key Vault reference.

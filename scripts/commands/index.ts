@@ -38,4 +38,13 @@ export const commands: Record<string, Command> = {
     summary: 'Compare the three stores by digests per series and day; name the windows that differ',
     load: () => import('./verify.ts'),
   },
+  deploy: {
+    summary:
+      "Build, then terraform init/validate/plan/apply a cloud's stack (infra/<cloud>); --plan stops after the plan",
+    load: () => import('./deploy.ts'),
+  },
+  destroy: {
+    summary: "Run terraform destroy on a cloud's stack (infra/<cloud>)",
+    load: () => import('./destroy.ts'),
+  },
 };

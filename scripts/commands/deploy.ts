@@ -1,0 +1,91 @@
+/**
+ * `tricloud deploy --cloud aws|gcp|azure [--plan] [--env-file FILE]`: builds the deployables, then runs
+ * `terraform init`, `validate`, `plan` and (unless `--plan`) `apply` of that plan in `infra/<cloud>` with the
+ * artifacts' paths. With `--env-file`, the stack's outputs named after the env contract are merged into FILE (which
+ * `tricloud sync/export/verify --env-file` read), and the other clouds' settings in FILE reach this cloud's sync.
+ */
+import { access } from 'node:fs/promises';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DeployError } from '../deploy/errors.ts';
+import { checkArtifacts, checkPrerequisites, prepareStack, repoRoot } from '../deploy/prepare.ts';
+import { contractOutputs } from '../deploy/stacks.ts';
+import { terraform, terraformOutput } from '../deploy/terraform-cli.ts';
+import { readEnvFile, writeEnvFile } from '../local-stack/env-file.ts';
+import { parseOrigin } from './cloud-env.ts';
+
+const help = `Usage: tricloud deploy --cloud aws|gcp|azure [--plan] [--env-file FILE] [--skip-build]
+
+  --cloud       the cloud whose stack (infra/<cloud>) to deploy
+  --plan        stop after 'terraform plan' (nothing changes)
+  --env-file    read the other clouds' settings from FILE; write this stack's outputs into it
+  --skip-build  use the deployables already under dist/ instead of running the build`;
+
+async function fileExists(file: string): Promise<boolean> {
+  try {
+    await access(file);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function step(run: Parameters<typeof terraform>[0], args: string[]): Promise<void> {
+  const code = await terraform(run, args);
+  if (code !== 0) {
+    throw new DeployError(
+      `'terraform ${args[0]}' in ${path.relative(repoRoot, run.dir)} failed (exit code ${code}); see its output above.`,
+    );
+  }
+}
+
+/** Runs the command; `env` is the environment terraform and the credential checks see. */
+export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      cloud: { type: 'string' },
+      plan: { type: 'boolean', default: false },
+      'env-file': { type: 'string' },
+      'skip-build': { type: 'boolean', default: false },
+      dist: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  const cloud = parseOrigin(values.cloud, '--cloud');
+  const envFile = values['env-file'];
+  const fileEnv = envFile !== undefined && (await fileExists(envFile)) ? await readEnvFile(envFile) : {};
+  const callerEnv = { ...fileEnv, ...env };
+  const binary = await checkPrerequisites(cloud, callerEnv);
+
+  const distDir = values.dist ?? path.join(repoRoot, 'dist');
+  if (!values['skip-build']) {
+    const build = await import('./build.ts');
+    const code = await build.run([]);
+    if (code !== 0) throw new DeployError(`The build failed (exit code ${code}); nothing was deployed.`);
+  }
+  await checkArtifacts(cloud, distDir);
+
+  const { run: tf, artifactArgs } = prepareStack(cloud, binary, callerEnv, distDir);
+  await step(tf, ['init', '-input=false']);
+  // Validation needs the providers init downloaded; the tests check formatting and wiring without them.
+  await step(tf, ['validate']);
+  await step(tf, ['plan', '-input=false', '-out=tfplan', ...artifactArgs]);
+  if (values.plan) return 0;
+  await step(tf, ['apply', '-input=false', 'tfplan']);
+
+  if (envFile !== undefined) {
+    const outputs = JSON.parse(await terraformOutput(tf, ['output', '-json'])) as Record<
+      string,
+      { value: unknown }
+    >;
+    const written = contractOutputs(outputs);
+    await writeEnvFile(envFile, { ...fileEnv, ...written });
+    console.log(`Wrote ${Object.keys(written).length} ${cloud} settings to ${envFile}.`);
+  }
+  return 0;
+}

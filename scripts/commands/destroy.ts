@@ -1,0 +1,57 @@
+/**
+ * `tricloud destroy --cloud aws|gcp|azure`: `terraform destroy` of `infra/<cloud>`. The stores are protected from
+ * deletion by default: run `tricloud deploy` with `TF_VAR_deletion_protection=false` first to drop them too.
+ */
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { DeployError } from '../deploy/errors.ts';
+import { checkArtifacts, checkPrerequisites, prepareStack, repoRoot } from '../deploy/prepare.ts';
+import { terraform } from '../deploy/terraform-cli.ts';
+import { readEnvFile } from '../local-stack/env-file.ts';
+import { parseOrigin } from './cloud-env.ts';
+
+const help = `Usage: tricloud destroy --cloud aws|gcp|azure [--env-file FILE] [--auto-approve]
+
+  --cloud         the cloud whose stack (infra/<cloud>) to destroy
+  --env-file      the env file deploy used (its settings are variables of the stack)
+  --auto-approve  do not ask for confirmation`;
+
+export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      cloud: { type: 'string' },
+      'env-file': { type: 'string' },
+      'auto-approve': { type: 'boolean', default: false },
+      dist: { type: 'string' },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  const cloud = parseOrigin(values.cloud, '--cloud');
+  const fileEnv = values['env-file'] !== undefined ? await readEnvFile(values['env-file']) : {};
+  const callerEnv = { ...fileEnv, ...env };
+  const binary = await checkPrerequisites(cloud, callerEnv);
+  // The configuration hashes the artifacts, so destroying evaluates them too.
+  const distDir = values.dist ?? path.join(repoRoot, 'dist');
+  await checkArtifacts(cloud, distDir);
+  const { run: tf, artifactArgs } = prepareStack(cloud, binary, callerEnv, distDir);
+  const args = [
+    'destroy',
+    '-input=false',
+    ...(values['auto-approve'] ? ['-auto-approve'] : []),
+    ...artifactArgs,
+  ];
+  for (const step of [['init', '-input=false'], args]) {
+    const code = await terraform(tf, step);
+    if (code !== 0) {
+      throw new DeployError(
+        `'terraform ${step[0]}' in ${path.relative(repoRoot, tf.dir)} failed (exit code ${code}); see its output above.`,
+      );
+    }
+  }
+  return 0;
+}
