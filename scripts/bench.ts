@@ -5,7 +5,8 @@
  *   --records N        records of the core input (default 1,000,000)
  *   --series N         series (default 100)
  *   --per-message N    records per message (default 500)
- *   --only LIST        some of: core, clouds, cold, sync (default all); all but core start the local stack
+ *   --only LIST        some of: core, clouds, cold, sync, producer (default all); all but core and sync start the
+ *                      local stack
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { benchCloudIngest } from './bench/cloud-ingest.ts';
 import { benchColdLoad } from './bench/cold-load.ts';
 import { benchConvergence } from './bench/convergence.ts';
 import { benchCore } from './bench/core.ts';
+import { benchProducer } from './bench/producer.ts';
 import { Figures } from './bench/report.ts';
 import { benchSyncCost } from './bench/sync-cost.ts';
 import { run as build } from './commands/build.ts';
@@ -25,7 +27,7 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '1000000' },
     series: { type: 'string', default: '100' },
     'per-message': { type: 'string', default: '500' },
-    only: { type: 'string', default: 'core,clouds,cold,sync' },
+    only: { type: 'string', default: 'core,clouds,cold,sync,producer' },
   },
 });
 const only = new Set(args.only.split(','));
@@ -47,7 +49,7 @@ if (only.has('sync')) {
   );
   await benchSyncCost(figures.report);
 }
-if (only.has('clouds') || only.has('cold')) {
+if (only.has('clouds') || only.has('cold') || only.has('producer')) {
   const stack = await startLocalStack();
   try {
     const env = { ...process.env, ...stack.env, TRICLOUD_LOG_LEVEL: 'error' };
@@ -58,6 +60,12 @@ if (only.has('clouds') || only.has('cold')) {
         'sync convergence on the local stack: new windows on one cloud until all three hold them',
       );
       await benchConvergence(env, figures.report);
+    }
+    if (only.has('producer')) {
+      figures.section(
+        'tricloud produce into each local server: packed messages against one record per message',
+      );
+      await benchProducer(env, figures.report);
     }
     if (only.has('cold')) {
       const root = path.resolve(import.meta.dirname, '..');
