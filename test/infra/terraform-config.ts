@@ -72,3 +72,8 @@ export function nested(parent: Block, name: string): Block {
 export function variableOf(expression: unknown): string | undefined {
   return typeof expression === 'string' ? /^\$\{var\.([a-z0-9_]+)\}$/.exec(expression)?.[1] : undefined;
 }
+
+/** A Terraform reference as hcl2json writes it: `ref('var.x')` is the string `${var.x}`. */
+export function ref(expression: string): string {
+  return ['${', expression, '}'].join('');
+}
