@@ -233,6 +233,7 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
           chunkCount++;
           if (item.kind === 'reject') {
             rejects.add(item.line, item.reason, item.text);
+            if (item.position !== undefined) position = item.position;
           } else {
             read++;
             const r = item.record;

@@ -54,7 +54,7 @@ export async function fileSource(file: string, format?: string): Promise<Source>
         if (text.trim() === '') continue;
         const result = header ? parseCsvLine(text, header) : parseNdjsonLine(text);
         if (result.ok) yield { kind: 'record', record: result.record, position: `${end}:${line}` };
-        else yield { kind: 'reject', line, reason: result.reason, text };
+        else yield { kind: 'reject', line, reason: result.reason, text, position: `${end}:${line}` };
       }
     },
   };

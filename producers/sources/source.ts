@@ -16,7 +16,14 @@ export type SourceItem =
        */
       position?: string;
     }
-  | { kind: 'reject'; line: number; reason: string; text: string };
+  | {
+      kind: 'reject';
+      line: number;
+      reason: string;
+      text: string;
+      /** Where to resume just after this line, when the source can say (so a restart does not list it again). */
+      position?: string;
+    };
 
 export interface Source {
   /** A short name for progress lines and the spool's run identity, e.g. `file:trades.ndjson`. */

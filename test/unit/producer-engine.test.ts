@@ -11,6 +11,7 @@ import { type ProducerOptions, runProducer } from '../../producers/producer.ts';
 import type { Publisher } from '../../producers/publishers.ts';
 import { homeCloud } from '../../producers/routing.ts';
 import { fileSource } from '../../producers/sources/file.ts';
+import type { Source, SourceItem } from '../../producers/sources/source.ts';
 import { syntheticSource } from '../../producers/sources/synthetic.ts';
 import { decodeMessage, ORIGINS, type Origin } from '../../shared/core/index.ts';
 
@@ -183,5 +184,41 @@ describe('runProducer', () => {
     expect(stats.read).toBeGreaterThanOrEqual(5_000);
     expect(stats.delivered).toBe(true);
     expect(ORIGINS.flatMap((o) => received[o]).length).toBe(stats.read);
+  });
+
+  it('resumes after the last line committed, reject or record, so a restart lists no reject twice', async () => {
+    const dir = await stateDir();
+    const resumedFrom: (string | undefined)[] = [];
+    const source: Source = {
+      name: 'scripted',
+      async *items({ signal, resumeFrom }): AsyncGenerator<SourceItem> {
+        resumedFrom.push(resumeFrom);
+        const all: SourceItem[] = [
+          { kind: 'record', record: { series: 'R', seq: 1, ts: 1, value: 1, qty: 1 }, position: '1' },
+          { kind: 'reject', line: 2, reason: 'bad', text: 'x', position: '2' },
+          { kind: 'reject', line: 3, reason: 'bad', text: 'y', position: '3' },
+        ];
+        for (const item of all.slice(Number(resumeFrom ?? 0))) yield item;
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      },
+    };
+    const { publisherFor } = recorder();
+    for (let run = 0; run < 2; run++) {
+      const controller = new AbortController();
+      await runProducer(source, {
+        ...base,
+        route: 'partition',
+        stateDir: dir,
+        publisherFor,
+        signal: controller.signal,
+        progressEveryMs: 5,
+        onProgress: (p) => {
+          if (run === 1 || p.rejected === 2) controller.abort();
+        },
+      });
+    }
+    expect(resumedFrom).toEqual([undefined, '3']);
+    const rejects = (await readFile(path.join(dir, 'rejects.ndjson'), 'utf8')).trim().split('\n');
+    expect(rejects.map((l) => JSON.parse(l).line)).toEqual([2, 3]);
   });
 });
