@@ -2,9 +2,11 @@
  * `tricloud stack up [--env-file FILE]`: the local three-cloud stack in the foreground. Prints (and writes) the env
  * contract, then runs until SIGINT or SIGTERM, when it stops every server and child process it started.
  */
+
+import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { writeEnvFile } from '../local-stack/env-file.ts';
+import { readEnvFile, writeEnvFile } from '../local-stack/env-file.ts';
 import { MissingPrerequisiteError } from '../local-stack/errors.ts';
 import { startLocalStack } from '../local-stack/local-stack.ts';
 import { loadManifest } from '../local-stack/manifest.ts';
@@ -53,12 +55,23 @@ export async function run(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+  // `npx` does not pass a SIGTERM it receives on to us: it exits and leaves us orphaned. Whoever started us being
+  // gone means the same as a signal, so stop then too (and so never leave Java emulators running unattended).
+  const parent = process.ppid;
+  const orphanWatch = setInterval(() => {
+    if (process.ppid !== parent) onSignal();
+  }, 500);
+  orphanWatch.unref();
 
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
     const manifest =
       values.manifest !== undefined ? await loadManifest(values.manifest) : await loadManifest();
-    stack = await startLocalStack({ manifest, log: (line) => console.error(`stack: ${line}`) });
+    stack = await startLocalStack({
+      manifest,
+      environment: await withoutPreloadedEnvFile(process.env, values['env-file']),
+      log: (line) => console.error(`stack: ${line}`),
+    });
   } catch (error) {
     if (error instanceof MissingPrerequisiteError) {
       console.error(error.message);
@@ -89,9 +102,27 @@ export async function run(argv: string[]): Promise<number> {
   } finally {
     console.error('stack: stopping');
     await stack.stop();
+    clearInterval(orphanWatch);
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     console.error('stack: stopped');
   }
   return 0;
+}
+
+/**
+ * Node before 22 reads `--env-file FILE` anywhere on its command line, even after the script name, so under a
+ * Node 20 `npx` (`node /usr/bin/npx tricloud stack up --env-file FILE`) npx itself loads the file a previous run
+ * wrote, and we inherit its endpoints as if the user had set them. Variables whose values are exactly the file's
+ * are that leftover, not a choice: drop them, so the stack starts its own servers and then rewrites the file.
+ */
+async function withoutPreloadedEnvFile(
+  environment: NodeJS.ProcessEnv,
+  file: string | undefined,
+): Promise<NodeJS.ProcessEnv> {
+  if (file === undefined || !existsSync(file)) return environment;
+  const previous = await readEnvFile(file).catch(() => ({}) as Record<string, string>);
+  const kept = { ...environment };
+  for (const [key, value] of Object.entries(previous)) if (kept[key] === value) delete kept[key];
+  return kept;
 }
