@@ -19,7 +19,8 @@ const help = `Usage: tricloud deploy --cloud aws|gcp|azure [--plan] [--env-file 
   --cloud       the cloud whose stack (infra/<cloud>) to deploy
   --plan        stop after 'terraform plan' (nothing changes)
   --env-file    read the other clouds' settings from FILE; write this stack's outputs into it
-  --skip-build  use the deployables already under dist/ instead of running the build`;
+  --skip-build  use the deployables already built instead of running the build
+  --dist DIR    where the deployables are (default: dist/)`;
 
 async function fileExists(file: string): Promise<boolean> {
   try {
