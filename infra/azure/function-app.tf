@@ -82,8 +82,6 @@ resource "azurerm_function_app_flex_consumption" "main" {
   https_only                  = true
   zip_deploy_file             = var.functionapp_zip
 
-  webdeploy_publish_basic_authentication_enabled = false
-
   # One app hosts ingest and sync, so it gets the Azure contract, the other clouds' settings for sync, and every
   # secret as a Key Vault reference.
   app_settings = merge(

@@ -27,7 +27,11 @@ locals {
     },
     var.sync_secrets,
   )
-  app_secret_names = nonsensitive(toset([for name, value in local.app_secrets : name if value != ""]))
+  # Keys only from names known at plan time (the connection string and key are not, on the first apply).
+  app_secret_names = toset(concat(
+    ["EVENTHUB_CONNECTION_STRING", "COSMOS_KEY"],
+    nonsensitive([for name, value in var.sync_secrets : name if value != ""]),
+  ))
 }
 
 resource "azurerm_key_vault_secret" "app" {

@@ -75,9 +75,9 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   await step(tf, ['init', '-input=false']);
   // Validation needs the providers init downloaded; the tests check formatting and wiring without them.
   await step(tf, ['validate']);
-  await step(tf, ['plan', '-input=false', '-out=tfplan', ...artifactArgs]);
+  await step(tf, ['plan', '-input=false', '-out=.terraform/tfplan', ...artifactArgs]);
   if (values.plan) return 0;
-  await step(tf, ['apply', '-input=false', 'tfplan']);
+  await step(tf, ['apply', '-input=false', '.terraform/tfplan']);
 
   if (envFile !== undefined) {
     const outputs = JSON.parse(await terraformOutput(tf, ['output', '-json'])) as Record<

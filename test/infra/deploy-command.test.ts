@@ -136,7 +136,7 @@ describe('tricloud deploy with terraform', () => {
     expect(steps).toEqual([
       `ARGS -chdir=${infra} init -input=false`,
       `ARGS -chdir=${infra} validate`,
-      `ARGS -chdir=${infra} plan -input=false -out=tfplan -var ingest_zip=${dist}/aws/ingest.zip -var sync_zip=${dist}/aws/sync.zip`,
+      `ARGS -chdir=${infra} plan -input=false -out=.terraform/tfplan -var ingest_zip=${dist}/aws/ingest.zip -var sync_zip=${dist}/aws/sync.zip`,
     ]);
   });
 
@@ -160,7 +160,7 @@ describe('tricloud deploy with terraform', () => {
     );
     expect(code).toBe(0);
     const text = await readFile(log, 'utf8');
-    expect(text).toMatch(/ARGS -chdir=\S+ apply -input=false tfplan/);
+    expect(text).toMatch(/ARGS -chdir=\S+ apply -input=false \.terraform\/tfplan/);
     expect(text).toContain('TF_VAR_gcp_settings={"GOOGLE_CLOUD_PROJECT":"my-project"}');
     expect(text).toContain(
       'TF_VAR_azure_settings={"COSMOS_ENDPOINT":"https://acct.documents.azure.com:443/"}',
