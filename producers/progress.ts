@@ -61,6 +61,10 @@ export function statusLines(s: ProducerStats): string[] {
 export function summary(s: ProducerStats): string[] {
   const lines = statusLines(s);
   lines[0] = `${s.source}: read ${n(s.read)} records in ${s.seconds.toFixed(1)} s (${n(Math.round(s.rate))}/s), rejected ${n(s.rejected)}, duplicates ${n(s.duplicates)}${s.resumedFrom === undefined ? '' : `; resumed from ${s.resumedFrom}`}`;
+  if (s.read === 0 && s.resumedFrom !== undefined)
+    lines.push(
+      'nothing new to read: an earlier run of this command read the source to its end (--fresh starts over)',
+    );
   if (s.rejected > 0) lines.push(`rejected lines, with line numbers and reasons: ${s.rejectsFile}`);
   lines.push(
     s.delivered

@@ -235,7 +235,7 @@ const sentOf = (p: Progress) => Object.values(p.perCloud).reduce((s, c) => s + c
 /** Runs `tricloud produce` as a child process with Node 22, collecting its stdout lines. */
 function startCli(args: string[]) {
   const node = path.resolve('node_modules/.bin/node');
-  const child = spawn(node, ['scripts/tricloud.ts', 'produce', ...args], {
+  const child = spawn(node, ['--', 'scripts/tricloud.ts', 'produce', ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, TRICLOUD_LOG_LEVEL: 'error' },
   });
