@@ -1,5 +1,5 @@
 # One Function App (Flex Consumption, Linux, Node 22) hosting `ingest` (Event Hubs trigger) and `sync` (timer on
-# TRICLOUD_SYNC_SCHEDULE), deployed from dist/azure/functionapp.zip. Its system-assigned identity reads the
+# TRICLOUD_SYNC_SCHEDULE), published from dist/azure/functionapp.zip. Its system-assigned identity reads the
 # deployment container and the host's storage (no storage key) and the Key Vault secrets its app settings reference.
 
 resource "azurerm_storage_account" "functions" {
@@ -80,7 +80,6 @@ resource "azurerm_function_app_flex_consumption" "main" {
   maximum_instance_count      = var.maximum_instance_count
   instance_memory_in_mb       = 2048
   https_only                  = true
-  zip_deploy_file             = var.functionapp_zip
 
   # One app hosts ingest and sync, so it gets the Azure contract, the other clouds' settings for sync, and every
   # secret as a Key Vault reference.
@@ -114,4 +113,22 @@ resource "azurerm_role_assignment" "app_secrets" {
   scope                = azurerm_key_vault.main.id
   role_definition_name = "Key Vault Secrets User"
   principal_id         = azurerm_function_app_flex_consumption.main.identity[0].principal_id
+}
+
+# Publishes the package, again whenever the build changes it. Not the resource's zip_deploy_file: the provider
+# posts it to /api/zipdeploy, which Flex Consumption does not serve (hashicorp/terraform-provider-azurerm#29630);
+# the Azure CLI uses the publish endpoint Flex Consumption expects. Needs `az` logged in where Terraform runs.
+resource "terraform_data" "publish" {
+  triggers_replace = [filemd5(var.functionapp_zip), azurerm_function_app_flex_consumption.main.id]
+
+  provisioner "local-exec" {
+    command = "az functionapp deployment source config-zip --resource-group \"$RESOURCE_GROUP\" --name \"$APP\" --src \"$PACKAGE\""
+    environment = {
+      RESOURCE_GROUP = azurerm_resource_group.main.name
+      APP            = azurerm_function_app_flex_consumption.main.name
+      PACKAGE        = var.functionapp_zip
+    }
+  }
+
+  depends_on = [azurerm_role_assignment.app_storage, azurerm_role_assignment.app_secrets]
 }

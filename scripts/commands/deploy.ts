@@ -8,7 +8,13 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { DeployError } from '../deploy/errors.ts';
-import { checkArtifacts, checkPrerequisites, prepareStack, repoRoot } from '../deploy/prepare.ts';
+import {
+  checkArtifacts,
+  checkPrerequisites,
+  checkPublishTools,
+  prepareStack,
+  repoRoot,
+} from '../deploy/prepare.ts';
 import { contractOutputs } from '../deploy/stacks.ts';
 import { terraform, terraformOutput } from '../deploy/terraform-cli.ts';
 import { readEnvFile, writeEnvFile } from '../local-stack/env-file.ts';
@@ -62,6 +68,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   const fileEnv = envFile !== undefined && (await fileExists(envFile)) ? await readEnvFile(envFile) : {};
   const callerEnv = { ...fileEnv, ...env };
   const binary = await checkPrerequisites(cloud, callerEnv);
+  await checkPublishTools(cloud, callerEnv);
 
   const distDir = values.dist ?? path.join(repoRoot, 'dist');
   if (!values['skip-build']) {

@@ -7,9 +7,9 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Origin } from '../../shared/core/index.ts';
 import { checkCredentials } from './credentials.ts';
-import { DeployError } from './errors.ts';
+import { DeployError, MissingCredentialsError } from './errors.ts';
 import { artifactVariables, environmentVariables, terraformEnv } from './stacks.ts';
-import { type Env, findTerraform, type TerraformRun } from './terraform-cli.ts';
+import { type Env, findOnPath, findTerraform, type TerraformRun } from './terraform-cli.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -24,6 +24,19 @@ export async function checkPrerequisites(cloud: Origin, env: Env): Promise<strin
   const binary = await findTerraform(env);
   await checkCredentials(cloud, env);
   return binary;
+}
+
+/**
+ * Tools a stack runs besides terraform: Azure's publishes the Function App package with the Azure CLI (see
+ * infra/azure/function-app.tf), so a deploy without `az` would fail after creating everything.
+ */
+export async function checkPublishTools(cloud: Origin, env: Env): Promise<void> {
+  if (cloud !== 'azure' || (await findOnPath('az', env)) !== undefined) return;
+  throw new MissingCredentialsError(
+    "Cannot deploy to azure. The Azure CLI ('az') is not on PATH; it publishes the Function App package " +
+      '(Flex Consumption). Install it (https://learn.microsoft.com/cli/azure/install-azure-cli) and log in with ' +
+      "'az login' (or 'az login --service-principal' in CI).",
+  );
 }
 
 /** Fails unless every artifact the stack takes is built. */

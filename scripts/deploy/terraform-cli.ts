@@ -32,12 +32,19 @@ export async function findTerraform(env: Env): Promise<string> {
       `TRICLOUD_TERRAFORM names ${explicit}, which is not an executable file. ${installHelp}`,
     );
   }
+  const found = await findOnPath('terraform', env);
+  if (found !== undefined) return found;
+  throw new MissingTerraformError(`The 'terraform' command is not on PATH. ${installHelp}`);
+}
+
+/** The path of `command` on the PATH of `env`, or undefined. */
+export async function findOnPath(command: string, env: Env): Promise<string | undefined> {
   for (const dir of (env.PATH ?? '').split(path.delimiter)) {
     if (dir === '') continue;
-    const candidate = path.join(dir, process.platform === 'win32' ? 'terraform.exe' : 'terraform');
+    const candidate = path.join(dir, process.platform === 'win32' ? `${command}.exe` : command);
     if (await isExecutable(candidate)) return candidate;
   }
-  throw new MissingTerraformError(`The 'terraform' command is not on PATH. ${installHelp}`);
+  return undefined;
 }
 
 export interface TerraformRun {

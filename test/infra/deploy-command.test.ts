@@ -52,6 +52,12 @@ async function installFakeTerraform(): Promise<void> {
   await chmod(path.join(bin, 'terraform'), 0o755);
 }
 
+/** The Azure stack publishes with the Azure CLI; deploy only checks that it is there. */
+async function installFakeAzureCli(): Promise<void> {
+  await writeFile(path.join(bin, 'az'), '#!/bin/sh\nexit 0\n');
+  await chmod(path.join(bin, 'az'), 0o755);
+}
+
 /** An environment with nothing of the caller's: only what a test gives. */
 function env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   return { PATH: `${bin}:/usr/bin:/bin`, HOME: home, FAKE_TF_LOG: log, ...extra };
@@ -106,6 +112,10 @@ describe('tricloud deploy, before terraform runs', () => {
     await mkdir(path.join(home, '.azure'));
     await writeFile(path.join(home, '.azure', 'azureProfile.json'), '{}');
     const projects = { GOOGLE_CLOUD_PROJECT: 'p', ARM_SUBSCRIPTION_ID: 's' };
+    await expect(
+      deploy(['--cloud', 'azure', '--plan', '--skip-build', '--dist', dist], env(projects)),
+    ).rejects.toThrow(/The Azure CLI \('az'\) is not on PATH; it publishes the Function App package/);
+    await installFakeAzureCli();
     for (const cloud of ['aws', 'gcp', 'azure']) {
       expect(await deploy(['--cloud', cloud, '--plan', '--skip-build', '--dist', dist], env(projects))).toBe(
         0,

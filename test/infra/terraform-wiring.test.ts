@@ -16,7 +16,15 @@ import {
   cosmosPartitionKeyPath,
 } from '../../scripts/local-stack/provision-azure.ts';
 import { envNames } from '../../shared/config/local-env.ts';
-import { block, loadTerraform, nested, ref, type TerraformConfig, variableOf } from './terraform-config.ts';
+import {
+  type Block,
+  block,
+  loadTerraform,
+  nested,
+  ref,
+  type TerraformConfig,
+  variableOf,
+} from './terraform-config.ts';
 
 let manifest: ResourceManifest;
 const stacks: Record<'aws' | 'gcp' | 'azure', TerraformConfig> = {} as never;
@@ -453,7 +461,12 @@ describe('infra/azure', () => {
     const app = r('azurerm_function_app_flex_consumption', 'main');
     expect(app.runtime_name).toBe('node');
     expect(app.runtime_version).toBe('22');
-    expect(app.zip_deploy_file).toBe(ref('var.functionapp_zip'));
+    const publish = r('terraform_data', 'publish');
+    expect(publish.triggers_replace).toContain(ref('filemd5(var.functionapp_zip)'));
+    const provisioner = publish.provisioner as Record<string, Block[]>;
+    const exec = provisioner['local-exec']?.[0];
+    expect(exec?.command).toMatch(/^az functionapp deployment source config-zip .*--src "\$PACKAGE"$/);
+    expect(exec?.environment).toMatchObject({ PACKAGE: ref('var.functionapp_zip') });
     expect(nested(app, 'identity').type).toBe('SystemAssigned');
     expect(r('azurerm_service_plan', 'functions').sku_name).toBe('FC1');
   });
