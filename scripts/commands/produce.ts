@@ -10,6 +10,7 @@ import { runProducer } from '../../producers/producer.ts';
 import { progressView } from '../../producers/progress.ts';
 import { createPublisher } from '../../producers/publishers.ts';
 import { parseRoute } from '../../producers/routing.ts';
+import type { BinanceSource } from '../../producers/sources/binance.ts';
 import { fileSource } from '../../producers/sources/file.ts';
 import type { Source } from '../../producers/sources/source.ts';
 import { type SyntheticKind, syntheticSource } from '../../producers/sources/synthetic.ts';
@@ -29,13 +30,17 @@ Everything read is spooled to disk before it is sent: a run that is killed resum
 again, and what a cloud does not accept now is sent when it is back (to that cloud only).
 
 Source:
-  --source S         synthetic | file (default synthetic; file when --file is given)
+  --source S         synthetic | file | binance (default synthetic; file with --file, binance with --symbols)
   --seed N           synthetic: seed of the deterministic stream (default 1)
   --series N         synthetic: number of series (default 8)
   --kind K           synthetic: trades (random walks) | meters (readings) (default trades)
   --prefix P         synthetic: name the series P000, P001, … (default SYM000USDT… or meter-000…)
   --file PATH        file: NDJSON or CSV records in the DESIGN §2 format, streamed
   --format F         file: ndjson | csv (default by the extension)
+  --symbols LIST     binance: live spot trades of these symbols, e.g. BTCUSDT,ETHUSDT (runs until Ctrl-C,
+                     --records or --duration; a restart fills the trades it missed from Binance's REST API)
+  --stream-url URL   binance: WebSocket base URL (default wss://data-stream.binance.vision)
+  --rest-url URL     binance: REST base URL for gap fills, or 'none' to only count gaps (default api.binance.com)
 Sending:
   --to LIST          clouds, comma-separated, in failover order (default aws,gcp,azure)
   --route R          partition | failover | mirror (default partition)
@@ -65,6 +70,9 @@ export async function run(argv: string[]): Promise<number> {
       prefix: { type: 'string' },
       file: { type: 'string' },
       format: { type: 'string' },
+      symbols: { type: 'string' },
+      'stream-url': { type: 'string' },
+      'rest-url': { type: 'string' },
       to: { type: 'string', default: 'aws,gcp,azure' },
       route: { type: 'string', default: 'partition' },
       rate: { type: 'string' },
@@ -88,9 +96,12 @@ export async function run(argv: string[]): Promise<number> {
   const rate = optionalNumber(values.rate, '--rate');
   const records = optionalNumber(values.records, '--records');
   const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
-  const kind = values.source ?? (values.file === undefined ? 'synthetic' : 'file');
+  const kind =
+    values.source ??
+    (values.file !== undefined ? 'file' : values.symbols !== undefined ? 'binance' : 'synthetic');
 
   let source: Source;
+  let binance: BinanceSource | undefined;
   let maxRecords: number | undefined = records;
   if (kind === 'synthetic') {
     if (values.kind !== 'trades' && values.kind !== 'meters')
@@ -108,8 +119,19 @@ export async function run(argv: string[]): Promise<number> {
     if (values.file === undefined)
       throw new Error('--source file needs --file PATH (an NDJSON or CSV file).');
     source = await fileSource(values.file, values.format);
+  } else if (kind === 'binance') {
+    if (values.symbols === undefined)
+      throw new Error('--source binance needs --symbols LIST, e.g. --symbols BTCUSDT,ETHUSDT.');
+    const { binanceSource } = await import('../../producers/sources/binance.ts');
+    const restUrl = values['rest-url'];
+    binance = binanceSource({
+      symbols: values.symbols.split(',').map((s) => s.trim()),
+      ...(values['stream-url'] === undefined ? {} : { baseUrl: values['stream-url'] }),
+      ...(restUrl === undefined ? {} : { restUrl: restUrl === 'none' ? false : restUrl }),
+    });
+    source = binance;
   } else {
-    throw new Error(`--source takes synthetic or file, not '${kind}'.`);
+    throw new Error(`--source takes synthetic, file or binance, not '${kind}'.`);
   }
 
   await loadCloudEnv(values['env-file']);
@@ -151,6 +173,14 @@ export async function run(argv: string[]): Promise<number> {
       signal: controller.signal,
       onProgress: (p) => view.update(p),
     });
+    if (binance) {
+      const { reconnects, filled, missing, gaps } = binance.stats;
+      if (!values.json)
+        console.log(
+          `binance: ${reconnects} reconnects, ${filled} trades filled from REST, ${missing} missed${gaps.length ? ` (${gaps.map((g) => `${g.symbol} ${g.fromId}-${g.toId}`).join(', ')})` : ''}`,
+        );
+      Object.assign(stats, { binance: { reconnects, filled, missing, gaps } });
+    }
     view.done(stats);
     return stats.delivered ? 0 : 2;
   } finally {

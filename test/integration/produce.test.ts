@@ -27,6 +27,7 @@ import {
   type Origin,
   parseWindows,
 } from '../../shared/core/index.ts';
+import { replayTrades, startBinanceReplayServer } from '../helpers/binance-replay-server.ts';
 import {
   awsHarness,
   azureHarness,
@@ -222,6 +223,49 @@ describe('tricloud produce on the local stack', () => {
 
     const records = Array.from({ length: 8_000 }, syntheticRecords({ seed: 13, series: 5, prefix }));
     await expectEachRecordInOneCloud(records);
+  });
+});
+
+describe('tricloud produce --symbols (the binance source)', () => {
+  it('sends live trades from a replayed stream until --records, with the trade id as seq', async () => {
+    const server = await startBinanceReplayServer();
+    try {
+      const dir = await stateDir();
+      const envFile = path.join(dir, 'stack.env');
+      await writeEnvFile(envFile, env);
+      const symbol = `T${Date.now().toString(36).toUpperCase()}`;
+      const cli = startCli([
+        '--symbols',
+        symbol,
+        '--stream-url',
+        server.wsUrl,
+        '--rest-url',
+        server.restUrl,
+        '--records',
+        '300',
+        '--json',
+        '--env-file',
+        envFile,
+        '--state-dir',
+        path.join(dir, 'state'),
+      ]);
+      const connection = await server.nextConnection(30_000);
+      const trades = replayTrades(symbol, 5_000, 300);
+      connection.send(...trades);
+      expect(await cli.exited).toBe(0);
+      const summary = JSON.parse(cli.lines().at(-1)!);
+      expect(summary).toMatchObject({ read: 300, delivered: true, binance: { missing: 0 } });
+      const records = trades.map((t) => ({
+        series: symbol,
+        seq: t.id,
+        ts: t.time,
+        value: Number(t.price),
+        qty: Number(t.qty),
+      }));
+      await expectEachRecordInOneCloud(records);
+    } finally {
+      await server.close();
+    }
   });
 });
 
