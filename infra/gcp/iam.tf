@@ -79,9 +79,15 @@ resource "google_cloud_run_service_iam_member" "sync_trigger" {
   member   = google_service_account.sync_trigger.member
 }
 
-# Pub/Sub mints the push subscription's OIDC tokens as ingest-invoker.
+# Pub/Sub mints the OIDC tokens of the push subscription (as ingest-invoker) and of the Eventarc trigger's
+# subscription (as sync-trigger); projects created before April 2021 do not grant this by default.
 resource "google_service_account_iam_member" "pubsub_token_creator" {
-  service_account_id = google_service_account.ingest_invoker.name
+  for_each = {
+    ingest_invoker = google_service_account.ingest_invoker.name
+    sync_trigger   = google_service_account.sync_trigger.name
+  }
+
+  service_account_id = each.value
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_service_agent
 }
