@@ -19,6 +19,8 @@ export interface CloudStats {
   replayed: number;
   /** Failed publish attempts. */
   failures: number;
+  /** Records of messages never attempted here, moved to another cloud by `failover` while this one was down. */
+  rerouted: number;
   healthy: boolean;
   lastError?: string;
 }
@@ -35,6 +37,9 @@ export interface LaneOptions {
   ambiguousLimit?: number;
 }
 
+/** Called when a publish fails definitely: the lane's never-attempted messages may then go elsewhere. */
+export type OnDefiniteFailure = (lane: CloudLane) => Promise<void>;
+
 export class CloudLane {
   readonly cloud: Origin;
   readonly stats: CloudStats = {
@@ -43,6 +48,7 @@ export class CloudLane {
     spooled: 0,
     replayed: 0,
     failures: 0,
+    rerouted: 0,
     healthy: true,
   };
   readonly #spool: Spool;
@@ -59,8 +65,19 @@ export class CloudLane {
   readonly #o: Required<LaneOptions>;
   readonly done: Promise<void>;
 
-  constructor(cloud: Origin, spool: Spool, publisher: () => Publisher, options: LaneOptions = {}) {
+  readonly #onDefinite: OnDefiniteFailure | undefined;
+  /** Ids handed to the publisher at least once (or spooled by an earlier run): they may have arrived. */
+  readonly #attempted = new Set<number>();
+
+  constructor(
+    cloud: Origin,
+    spool: Spool,
+    publisher: () => Publisher,
+    options: LaneOptions = {},
+    onDefinite?: OnDefiniteFailure,
+  ) {
     this.cloud = cloud;
+    this.#onDefinite = onDefinite;
     this.#spool = spool;
     this.#publisher = publisher;
     this.#o = {
@@ -84,6 +101,7 @@ export class CloudLane {
         else this.#memory += e.length;
       }
       this.#queue.push(e);
+      if (e.replayed) this.#attempted.add(e.id);
       this.stats.spooled += e.records;
     }
     this.#wake?.();
@@ -96,6 +114,22 @@ export class CloudLane {
 
   get pending(): number {
     return this.#queue.length + this.#inFlight;
+  }
+
+  /**
+   * Removes and returns the queued messages never handed to the publisher: provably not delivered, so failover may
+   * assign them to another cloud. The caller re-enqueues any it keeps here.
+   */
+  takeUnattempted(): SpoolEntry[] {
+    const taken: SpoolEntry[] = [];
+    const kept: SpoolEntry[] = [];
+    for (const e of this.#queue) (this.#attempted.has(e.id) ? kept : taken).push(e);
+    this.#queue.splice(0, this.#queue.length, ...kept);
+    for (const e of taken) {
+      if (e.body !== undefined) this.#memory -= e.length;
+      this.stats.spooled -= e.records;
+    }
+    return taken;
   }
 
   /** Resolves when nothing is pending. */
@@ -124,6 +158,7 @@ export class CloudLane {
       }
       const batch = this.#queue.splice(0, this.#o.batchMessages);
       this.#inFlight = batch.length;
+      for (const e of batch) this.#attempted.add(e.id);
       try {
         const messages = [];
         for (const e of batch) messages.push({ body: await this.#spool.body(e), partitionKey: e.key });
@@ -136,6 +171,7 @@ export class CloudLane {
           this.stats.records += e.records;
           this.stats.spooled -= e.records;
           if (e.replayed) this.stats.replayed += e.records;
+          this.#attempted.delete(e.id);
         }
         this.stats.messages += batch.length;
         this.stats.healthy = true;
@@ -148,6 +184,7 @@ export class CloudLane {
         this.stats.lastError = (error as Error).message?.split('\n')[0]?.slice(0, 200) ?? String(error);
         const kind = classifyFailure(error);
         if (kind === 'definite' || ++this.#ambiguousRun >= this.#o.ambiguousLimit) this.stats.healthy = false;
+        if (kind === 'definite') await this.#onDefinite?.(this).catch(() => {});
         await this.#pause(this.#retryMs);
         this.#retryMs = Math.min(this.#o.retryMaxMs, this.#retryMs * 2);
       } finally {

@@ -18,7 +18,7 @@ import { createPublisher, type Publisher } from './publishers.ts';
 import { RejectsFile } from './rejects.ts';
 import { type Route, routeSeries } from './routing.ts';
 import type { Source, SourceItem } from './sources/source.ts';
-import { type Checkpoint, Spool } from './spool.ts';
+import { type Checkpoint, Spool, type SpoolEntry } from './spool.ts';
 
 export type { CloudStats } from './cloud-lane.ts';
 
@@ -90,12 +90,43 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
   const readBefore = checkpoint.read ?? 0;
 
   const lanes = new Map<Origin, CloudLane>();
+  /**
+   * Failover of what is provably undelivered: after a definite failure, the failed cloud's messages never handed to
+   * its publisher go to the next healthy cloud (each series' next in order); attempted ones stay, since they may
+   * have arrived.
+   */
+  const reroute = async (lane: CloudLane) => {
+    const byCloud = new Map<Origin, SpoolEntry[]>();
+    const keep: SpoolEntry[] = [];
+    for (const e of lane.takeUnattempted()) {
+      const [cloud] = routeSeries(e.key, 'failover', to, healthy);
+      if (cloud === undefined || cloud === lane.cloud) keep.push(e);
+      else byCloud.set(cloud, [...(byCloud.get(cloud) ?? []), e]);
+    }
+    lane.enqueue(keep);
+    for (const [cloud, entries] of byCloud) {
+      try {
+        await spool.move(entries, cloud);
+      } catch {
+        lane.enqueue(entries);
+        continue;
+      }
+      lane.stats.rerouted += entries.reduce((n, e) => n + e.records, 0);
+      laneFor(cloud).enqueue(entries);
+    }
+  };
   const laneFor = (cloud: Origin) => {
     let lane = lanes.get(cloud);
     if (!lane) {
       const publisher = () =>
         options.publisherFor?.(cloud) ?? createPublisher(cloud, options.settings as CloudSettings);
-      lane = new CloudLane(cloud, spool, publisher, options.lane);
+      lane = new CloudLane(
+        cloud,
+        spool,
+        publisher,
+        options.lane,
+        options.route === 'failover' ? reroute : undefined,
+      );
       lanes.set(cloud, lane);
     }
     return lane;

@@ -53,7 +53,7 @@ export function statusLines(s: ProducerStats): string[] {
   const head = `${s.source} → ${s.route}: read ${n(s.read)}${s.total === undefined ? '' : `/${n(s.total)}`}, rejected ${n(s.rejected)}, duplicates ${n(s.duplicates)}, ${n(Math.round(s.rate))} records/s${eta}`;
   const clouds = Object.entries(s.perCloud).map(
     ([cloud, c]) =>
-      `  ${cloud.padEnd(5)} ${c.healthy ? 'up  ' : 'DOWN'}  sent ${n(c.records).padStart(11)} in ${n(c.messages).padStart(8)} msgs  spooled ${n(c.spooled).padStart(9)}  failures ${n(c.failures)}${!c.healthy && c.lastError ? ` (${c.lastError})` : ''}`,
+      `  ${cloud.padEnd(5)} ${c.healthy ? 'up  ' : 'DOWN'}  sent ${n(c.records).padStart(11)} in ${n(c.messages).padStart(8)} msgs  spooled ${n(c.spooled).padStart(9)}  failures ${n(c.failures)}${c.rerouted > 0 ? `  rerouted ${n(c.rerouted)}` : ''}${!c.healthy && c.lastError ? ` (${c.lastError})` : ''}`,
   );
   return [head, ...clouds];
 }

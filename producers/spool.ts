@@ -11,6 +11,7 @@
  *     m <id> <cloud> <series> <records> <body>   a message
  *     c <checkpoint JSON>                          the end of a chunk: its messages are committed
  *     a <id>,<id>,…                                messages the transport accepted
+ *     v <cloud> <id>,<id>,…                        messages moved to another cloud before any attempt to send
  */
 import { type FileHandle, mkdir, open, rename, truncate } from 'node:fs/promises';
 import path from 'node:path';
@@ -106,6 +107,14 @@ export class Spool {
           for (const e of tentative) pending.set(e.id, e);
           tentative = [];
           committedEnd = end;
+        } else if (tag === 'v\t') {
+          const [, cloud, ids] = text.split('\t');
+          if (!cloud || !isOrigin(cloud)) continue;
+          for (const id of (ids ?? '').split(',')) {
+            const entry = pending.get(Number(id));
+            if (entry) entry.cloud = cloud;
+          }
+          committedEnd = Math.max(committedEnd, tentative.length === 0 ? end : committedEnd);
         } else if (tag === 'a\t') {
           for (const id of text.slice(2).split(',')) pending.delete(Number(id));
           committedEnd = Math.max(committedEnd, tentative.length === 0 ? end : committedEnd);
@@ -159,6 +168,21 @@ export class Spool {
       const line = `a\t${ids.join(',')}\n`;
       await this.#handle.write(line);
       this.#size += line.length;
+    });
+  }
+
+  /**
+   * Assigns messages to another cloud, durably (one line, fsynced), before they go there: after a crash they are
+   * replayed to the new cloud only.
+   */
+  move(entries: readonly SpoolEntry[], cloud: Origin): Promise<void> {
+    if (entries.length === 0) return Promise.resolve();
+    return this.#serial(async () => {
+      const line = `v\t${cloud}\t${entries.map((e) => e.id).join(',')}\n`;
+      await this.#handle.write(line);
+      await this.#handle.datasync();
+      this.#size += line.length;
+      for (const e of entries) e.cloud = cloud;
     });
   }
 

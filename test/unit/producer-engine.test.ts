@@ -166,6 +166,54 @@ describe('runProducer', () => {
     expect(stats.perCloud.aws!.failures).toBeGreaterThan(0);
   });
 
+  it('moves messages never attempted on a refusing cloud to the next healthy one, durably', async () => {
+    const dir = await stateDir();
+    let release: () => void = () => {};
+    const held = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let awsCalls = 0;
+    const received = Object.fromEntries(ORIGINS.map((o) => [o, [] as string[]])) as Record<Origin, string[]>;
+    const inner = recorder().publisherFor;
+    const publisherFor = (cloud: Origin): Publisher => {
+      const base = inner(cloud);
+      return {
+        cloud,
+        async publish(messages) {
+          if (cloud === 'aws' && ++awsCalls === 1) {
+            // The first publish hangs while more chunks queue up behind it, then the connection is refused.
+            await held;
+            throw refused();
+          }
+          await base.publish(messages);
+          for (const m of messages) {
+            const d = decodeMessage(m.body);
+            if (d.ok)
+              for (const row of d.rows as [string, number][]) received[cloud].push(`${row[0]}#${row[1]}`);
+          }
+        },
+        close: base.close,
+      };
+    };
+    const source = syntheticSource({ seed: 8, series: 9, records: 10_000 });
+    const stats = await runProducer(source, {
+      ...base,
+      route: 'failover',
+      stateDir: dir,
+      publisherFor,
+      progressEveryMs: 5,
+      onProgress: (p) => {
+        if (p.read >= 10_000) release();
+      },
+    });
+    expect(stats.delivered).toBe(true);
+    expect(stats.perCloud.aws!.rerouted).toBeGreaterThan(0);
+    const all = ORIGINS.flatMap((o) => received[o]);
+    expect(all.length).toBe(10_000);
+    expect(new Set(all).size).toBe(10_000);
+    expect(await readFile(path.join(dir, 'journal.log'), 'utf8')).not.toMatch(/^m\t/m);
+  });
+
   it('stops reading on the signal and keeps everything read in the spool or sent', async () => {
     const controller = new AbortController();
     const { received, publisherFor } = recorder();

@@ -1,0 +1,44 @@
+import { appendFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Spool } from '../../producers/spool.ts';
+
+const message = (key: string, body: string) => ({ cloud: 'aws' as const, key, records: 1, body });
+
+describe('the producer spool', () => {
+  it('gives back, after a restart, the committed messages not acknowledged, on the cloud they were moved to', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'spool-'));
+    const first = await Spool.open(dir);
+    expect(first.checkpoint).toBeUndefined();
+    const entries = await first.spool.commit(
+      [message('A', '{"x":1}'), message('B', '{"x":2}'), message('C', '{"x":3}')],
+      {
+        position: '3',
+        rejectsBytes: 0,
+      },
+    );
+    await first.spool.acknowledge([entries[0]!.id]);
+    await first.spool.move([entries[2]!], 'gcp');
+    // A chunk torn by a crash: messages without their checkpoint line.
+    await first.spool.close();
+    await appendFile(path.join(dir, 'journal.log'), 'm\t77\taws\tD\t1\t{"x":4}\nm\t78\taws\tD\t1\t{"x"');
+
+    const second = await Spool.open(dir);
+    expect(second.checkpoint).toEqual({ position: '3', rejectsBytes: 0 });
+    expect(second.pending.map((e) => [e.key, e.cloud, e.replayed])).toEqual([
+      ['B', 'aws', true],
+      ['C', 'gcp', true],
+    ]);
+    expect(await second.spool.body(second.pending[1]!)).toBe('{"x":3}');
+    // New ids never reuse a spooled one.
+    const more = await second.spool.commit([message('E', '{"x":5}')], { position: '4', rejectsBytes: 0 });
+    expect(more[0]!.id).toBeGreaterThan(entries[2]!.id);
+    await second.spool.compact({ position: '4', rejectsBytes: 0 });
+    await second.spool.close();
+    const third = await Spool.open(dir);
+    expect(third.pending).toEqual([]);
+    expect(third.checkpoint).toEqual({ position: '4', rejectsBytes: 0 });
+    await third.spool.close();
+  });
+});
