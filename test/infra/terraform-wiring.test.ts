@@ -100,6 +100,23 @@ describe.each(['aws', 'gcp', 'azure'] as const)('infra/%s against infra/manifest
     }
   });
 
+  it('sets only pipeline settings the functions read', async () => {
+    const root = path.resolve(import.meta.dirname, '..', '..');
+    const readers = [
+      'shared/config/pipeline.ts',
+      'shared/config/sync-settings.ts',
+      'shared/observability/log.ts',
+    ];
+    const read = new Set<string>();
+    for (const file of readers) {
+      for (const m of (await readFile(path.join(root, file), 'utf8')).matchAll(/TRICLOUD_[A-Z_]+/g))
+        read.add(m[0]);
+    }
+    const defaults = keysOf(stacks[cloud].variable.pipeline_settings?.default);
+    expect(defaults.length).toBeGreaterThan(0);
+    for (const name of defaults) expect(read, name).toContain(name);
+  });
+
   it('outputs the env contract: every output in capitals is a contract name', () => {
     const contract = new Set<string>(Object.values(envNames[cloud]));
     const upper = Object.keys(stacks[cloud].output).filter((n) => /^[A-Z0-9_]+$/.test(n));
