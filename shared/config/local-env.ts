@@ -17,6 +17,7 @@ export const envNames = {
     region: 'AWS_REGION',
     accessKeyId: 'AWS_ACCESS_KEY_ID',
     secretAccessKey: 'AWS_SECRET_ACCESS_KEY',
+    sessionToken: 'AWS_SESSION_TOKEN',
     sqsEndpoint: 'AWS_ENDPOINT_URL_SQS',
     dynamodbEndpoint: 'AWS_ENDPOINT_URL_DYNAMODB',
     queueUrl: 'TRICLOUD_SQS_QUEUE_URL',
@@ -54,10 +55,17 @@ export const envNames = {
 
 export type Env = Readonly<Record<string, string | undefined>>;
 
+/** Static keys; a session token accompanies temporary ones (Lambda's role credentials, STS). */
+export interface AwsCredentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
 export interface AwsSettings {
   region: string;
   /** Absent in real clouds, where the SDK's default credential chain (roles, profiles) applies. */
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: AwsCredentials;
   /** Absent means the real SQS endpoint of `region`. */
   sqsEndpoint?: string;
   /** Absent means the real DynamoDB endpoint of `region`. */
@@ -131,12 +139,19 @@ export function readAwsSettings(env: Env = process.env): AwsSettings {
   const n = envNames.aws;
   const accessKeyId = optional(env, n.accessKeyId);
   const secretAccessKey = optional(env, n.secretAccessKey);
+  const sessionToken = optional(env, n.sessionToken);
   const sqsEndpoint = optional(env, n.sqsEndpoint);
   const dynamodbEndpoint = optional(env, n.dynamodbEndpoint);
   return {
     region: required(env, n.region),
     ...(accessKeyId !== undefined && secretAccessKey !== undefined
-      ? { credentials: { accessKeyId, secretAccessKey } }
+      ? {
+          credentials: {
+            accessKeyId,
+            secretAccessKey,
+            ...(sessionToken !== undefined ? { sessionToken } : {}),
+          },
+        }
       : {}),
     ...(sqsEndpoint !== undefined ? { sqsEndpoint } : {}),
     ...(dynamodbEndpoint !== undefined ? { dynamodbEndpoint } : {}),

@@ -1,10 +1,11 @@
 /** AWS SDK clients built from settings: the local stack's endpoints, or the real service when none is given. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import type { AwsCredentials } from '../../config/local-env.ts';
 
 export interface AwsConnection {
   region: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string };
+  credentials?: AwsCredentials;
   sqsEndpoint?: string;
   dynamodbEndpoint?: string;
 }
