@@ -185,9 +185,17 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
   if (options.signal?.aborted) inner.abort();
   const durationTimer =
     options.durationMs === undefined ? undefined : setTimeout(stopReading, options.durationMs);
-  const stopped = new Promise<'stopped'>((resolve) =>
-    inner.signal.addEventListener('abort', () => resolve('stopped'), { once: true }),
-  );
+  // A fresh promise per wait: racing one long-lived promise on every record would pile up its reactions forever.
+  let wakeOnStop: (() => void) | undefined;
+  inner.signal.addEventListener('abort', () => wakeOnStop?.(), { once: true });
+  const stopped = () =>
+    inner.signal.aborted
+      ? Promise.resolve('stopped' as const)
+      : new Promise<'stopped'>((resolve) => {
+          wakeOnStop = () => resolve('stopped');
+        });
+  /** Fires when the open chunk is due to commit; one timer per chunk, not per record. */
+  let chunkDue: Promise<'tick'> | undefined;
 
   let chunkCount = 0;
   let chunkStarted = 0;
@@ -210,6 +218,7 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
       laneFor(cloud).enqueue(entries.filter((e) => e.cloud === cloud));
     }
     chunkCount = 0;
+    chunkDue = undefined;
   };
 
   /** Slows the source while a healthy cloud's lane holds its fill of bodies in memory. */
@@ -239,15 +248,17 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
             const wait = due - performance.now();
             if (wait > 0) {
               const untilCommit = chunkCount > 0 ? chunkStarted + chunkMs - performance.now() : wait;
-              await Promise.race([pause(Math.max(0, Math.min(wait, untilCommit))), stopped]);
+              await Promise.race([pause(Math.max(0, Math.min(wait, untilCommit))), stopped()]);
               if (chunkCount > 0 && performance.now() >= chunkStarted + chunkMs) await commit();
               continue;
             }
           }
           next ??= iterator.next();
-          const waits: Promise<IteratorResult<SourceItem> | 'stopped' | 'tick'>[] = [next, stopped];
-          if (chunkCount > 0)
-            waits.push(pause(chunkStarted + chunkMs - performance.now()).then(() => 'tick'));
+          const waits: Promise<IteratorResult<SourceItem> | 'stopped' | 'tick'>[] = [next, stopped()];
+          if (chunkCount > 0) {
+            chunkDue ??= pause(chunkStarted + chunkMs - performance.now());
+            waits.push(chunkDue);
+          }
           const result = await Promise.race(waits);
           if (result === 'stopped') break;
           if (result === 'tick') {
