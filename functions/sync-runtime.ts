@@ -6,7 +6,7 @@
  */
 import { createStores } from '../shared/clouds/all-stores.ts';
 import { systemClock } from '../shared/clouds/system-clock.ts';
-import { readCloudSettings } from '../shared/config/local-env.ts';
+import { readStoreSettings } from '../shared/config/local-env.ts';
 import { readSyncOptions } from '../shared/config/sync-settings.ts';
 import { ORIGINS, type Origin, type SyncReport, syncInto } from '../shared/core/index.ts';
 import { logInvocation } from '../shared/observability/invocation-log.ts';
@@ -17,7 +17,7 @@ export function syncRuntime(target: Origin) {
     correlation: { invocationId?: string; [field: string]: unknown } = {},
   ): Promise<SyncReport> => {
     if (!deps) {
-      const settings = readCloudSettings();
+      const settings = readStoreSettings();
       const others = ORIGINS.filter((o) => o !== target);
       const [own, ...remote] = await Promise.all([target, ...others].map((o) => createStores(o, settings)));
       deps = {

@@ -1,10 +1,10 @@
 /** Reads a cloud's merged windows in the export format, sorted by series, window and start. */
 import { createStores } from '../../shared/clouds/all-stores.ts';
-import { readCloudSettings } from '../../shared/config/local-env.ts';
+import { readStoreSettings } from '../../shared/config/local-env.ts';
 import { allDocuments, type ExportedWindow, exportDocument, type Origin } from '../../shared/core/index.ts';
 
 export async function readExports(origin: Origin, env: NodeJS.ProcessEnv): Promise<ExportedWindow[]> {
-  const stores = await createStores(origin, readCloudSettings(env));
+  const stores = await createStores(origin, readStoreSettings(env));
   try {
     const windows: ExportedWindow[] = [];
     for await (const doc of allDocuments(stores.store)) windows.push(exportDocument(doc));

@@ -28,6 +28,7 @@ export const envNames = {
   },
   gcp: {
     projectId: 'GOOGLE_CLOUD_PROJECT',
+    credentialsJson: 'TRICLOUD_GCP_CREDENTIALS_JSON',
     pubsubEmulatorHost: 'PUBSUB_EMULATOR_HOST',
     firestoreEmulatorHost: 'FIRESTORE_EMULATOR_HOST',
     topic: 'TRICLOUD_PUBSUB_TOPIC',
@@ -62,43 +63,63 @@ export interface AwsCredentials {
   sessionToken?: string;
 }
 
-export interface AwsSettings {
+/** What reaching DynamoDB takes: all that a store (sync, export, verify) needs of AWS. */
+export interface AwsStoreSettings {
   region: string;
   /** Absent in real clouds, where the SDK's default credential chain (roles, profiles) applies. */
   credentials?: AwsCredentials;
-  /** Absent means the real SQS endpoint of `region`. */
-  sqsEndpoint?: string;
   /** Absent means the real DynamoDB endpoint of `region`. */
   dynamodbEndpoint?: string;
-  queueUrl: string;
-  deadLetterQueueUrl: string;
   aggregatesTable: string;
   /** The GSI (hash `shard` N, range `changeKey` S) sync queries for changes instead of scanning. */
   changesIndex: string;
   deadLettersTable: string;
 }
 
-export interface GcpSettings {
+export interface AwsSettings extends AwsStoreSettings {
+  /** Absent means the real SQS endpoint of `region`. */
+  sqsEndpoint?: string;
+  queueUrl: string;
+  deadLetterQueueUrl: string;
+}
+
+/**
+ * A Google credential given as JSON text rather than as a file: a service-account key (`type: service_account`)
+ * or a workload identity federation configuration (`type: external_account`). The Google SDKs take it as their
+ * `credentials` option, which google-auth-library turns into the same client a file would give.
+ */
+export interface GcpCredentials {
+  type: 'service_account' | 'external_account';
+  [field: string]: unknown;
+}
+
+/** What reaching Firestore takes: all that a store (sync, export, verify) needs of Google Cloud. */
+export interface GcpStoreSettings {
   projectId: string;
-  /** `host:port` of a Pub/Sub emulator; absent means the real service. */
-  pubsubEmulatorHost?: string;
+  /**
+   * From `TRICLOUD_GCP_CREDENTIALS_JSON`, for hosts that cannot be given a credentials file (an Azure Function
+   * App); absent means Application Default Credentials (`GOOGLE_APPLICATION_CREDENTIALS`, the metadata server).
+   */
+  credentials?: GcpCredentials;
   /** `host:port` of a Firestore emulator; absent means the real service. */
   firestoreEmulatorHost?: string;
-  topic: string;
-  subscription: string;
-  deadLetterTopic: string;
-  deadLetterSubscription: string;
-  syncTopic: string;
   aggregatesCollection: string;
   deadLettersCollection: string;
   syncStateCollection: string;
 }
 
-export interface AzureSettings {
-  /** Namespace connection string; `UseDevelopmentEmulator=true` for local servers (plain AMQP, no TLS). */
-  eventHubConnectionString: string;
-  eventHubName: string;
-  consumerGroup: string;
+export interface GcpSettings extends GcpStoreSettings {
+  /** `host:port` of a Pub/Sub emulator; absent means the real service. */
+  pubsubEmulatorHost?: string;
+  topic: string;
+  subscription: string;
+  deadLetterTopic: string;
+  deadLetterSubscription: string;
+  syncTopic: string;
+}
+
+/** What reaching Cosmos DB takes: all that a store (sync, export, verify) needs of Azure. */
+export interface AzureStoreSettings {
   cosmosEndpoint: string;
   cosmosKey: string;
   /**
@@ -113,10 +134,24 @@ export interface AzureSettings {
   syncStateContainer: string;
 }
 
+export interface AzureSettings extends AzureStoreSettings {
+  /** Namespace connection string; `UseDevelopmentEmulator=true` for local servers (plain AMQP, no TLS). */
+  eventHubConnectionString: string;
+  eventHubName: string;
+  consumerGroup: string;
+}
+
 export interface CloudSettings {
   aws: AwsSettings;
   gcp: GcpSettings;
   azure: AzureSettings;
+}
+
+/** The three stores' settings, without the queues, topics and hubs: what sync, export and verify read. */
+export interface StoreSettings {
+  aws: AwsStoreSettings;
+  gcp: GcpStoreSettings;
+  azure: AzureStoreSettings;
 }
 
 function required(env: Env, name: string): string {
@@ -134,13 +169,12 @@ function optional(env: Env, name: string): string | undefined {
   return value === undefined || value === '' ? undefined : value;
 }
 
-/** Reads the AWS settings; throws a {@link ConfigError} naming the first missing variable. */
-export function readAwsSettings(env: Env = process.env): AwsSettings {
+/** Reads what reaching DynamoDB takes; throws a {@link ConfigError} naming the first missing variable. */
+export function readAwsStoreSettings(env: Env = process.env): AwsStoreSettings {
   const n = envNames.aws;
   const accessKeyId = optional(env, n.accessKeyId);
   const secretAccessKey = optional(env, n.secretAccessKey);
   const sessionToken = optional(env, n.sessionToken);
-  const sqsEndpoint = optional(env, n.sqsEndpoint);
   const dynamodbEndpoint = optional(env, n.dynamodbEndpoint);
   return {
     region: required(env, n.region),
@@ -153,13 +187,85 @@ export function readAwsSettings(env: Env = process.env): AwsSettings {
           },
         }
       : {}),
-    ...(sqsEndpoint !== undefined ? { sqsEndpoint } : {}),
     ...(dynamodbEndpoint !== undefined ? { dynamodbEndpoint } : {}),
-    queueUrl: required(env, n.queueUrl),
-    deadLetterQueueUrl: required(env, n.deadLetterQueueUrl),
     aggregatesTable: required(env, n.aggregatesTable),
     changesIndex: required(env, n.changesIndex),
     deadLettersTable: required(env, n.deadLettersTable),
+  };
+}
+
+/** Reads the AWS settings; throws a {@link ConfigError} naming the first missing variable. */
+export function readAwsSettings(env: Env = process.env): AwsSettings {
+  const n = envNames.aws;
+  const sqsEndpoint = optional(env, n.sqsEndpoint);
+  return {
+    ...readAwsStoreSettings(env),
+    ...(sqsEndpoint !== undefined ? { sqsEndpoint } : {}),
+    queueUrl: required(env, n.queueUrl),
+    deadLetterQueueUrl: required(env, n.deadLetterQueueUrl),
+  };
+}
+
+const credentialsFix =
+  "Set it to the content of a service-account key file (type service_account) or of a workload identity federation credential configuration (type external_account, as 'gcloud iam workload-identity-pools create-cred-config' writes), or unset it to use Application Default Credentials.";
+
+/** Fields without which google-auth-library cannot build a client of each credential type. */
+const credentialFields: Record<GcpCredentials['type'], readonly string[]> = {
+  service_account: ['client_email', 'private_key'],
+  external_account: ['audience', 'subject_token_type', 'credential_source'],
+};
+
+/**
+ * Parses `TRICLOUD_GCP_CREDENTIALS_JSON`. Errors never quote the value — it may hold a private key — only where
+ * the JSON breaks and which field is missing.
+ */
+function readGcpCredentials(env: Env): GcpCredentials | undefined {
+  const name = envNames.gcp.credentialsJson;
+  const text = optional(env, name);
+  if (text === undefined) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    // V8's message quotes the start of the text, so only the position is kept.
+    const position = /position (\d+)/.exec(String(error))?.[1];
+    throw new ConfigError(
+      `The environment variable ${name} is not valid JSON${position ? ` (error at character ${position})` : ''}. ${credentialsFix}`,
+    );
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`The environment variable ${name} is JSON but not an object. ${credentialsFix}`);
+  }
+  const fields = parsed as Record<string, unknown>;
+  const type = fields.type;
+  if (type !== 'service_account' && type !== 'external_account') {
+    throw new ConfigError(
+      `The environment variable ${name} has no "type" of service_account or external_account. ${credentialsFix}`,
+    );
+  }
+  const missing = credentialFields[type].filter(
+    (f) => fields[f] === undefined || fields[f] === null || fields[f] === '',
+  );
+  if (missing.length > 0) {
+    throw new ConfigError(
+      `The environment variable ${name} is a ${type} credential without ${missing.join(', ')}. ${credentialsFix}`,
+    );
+  }
+  return { ...fields, type };
+}
+
+/** Reads what reaching Firestore takes; throws a {@link ConfigError} naming the first missing variable. */
+export function readGcpStoreSettings(env: Env = process.env): GcpStoreSettings {
+  const n = envNames.gcp;
+  const credentials = readGcpCredentials(env);
+  const firestoreEmulatorHost = optional(env, n.firestoreEmulatorHost);
+  return {
+    projectId: required(env, n.projectId),
+    ...(credentials !== undefined ? { credentials } : {}),
+    ...(firestoreEmulatorHost !== undefined ? { firestoreEmulatorHost } : {}),
+    aggregatesCollection: required(env, n.aggregatesCollection),
+    deadLettersCollection: required(env, n.deadLettersCollection),
+    syncStateCollection: required(env, n.syncStateCollection),
   };
 }
 
@@ -167,29 +273,21 @@ export function readAwsSettings(env: Env = process.env): AwsSettings {
 export function readGcpSettings(env: Env = process.env): GcpSettings {
   const n = envNames.gcp;
   const pubsubEmulatorHost = optional(env, n.pubsubEmulatorHost);
-  const firestoreEmulatorHost = optional(env, n.firestoreEmulatorHost);
   return {
-    projectId: required(env, n.projectId),
+    ...readGcpStoreSettings(env),
     ...(pubsubEmulatorHost !== undefined ? { pubsubEmulatorHost } : {}),
-    ...(firestoreEmulatorHost !== undefined ? { firestoreEmulatorHost } : {}),
     topic: required(env, n.topic),
     subscription: required(env, n.subscription),
     deadLetterTopic: required(env, n.deadLetterTopic),
     deadLetterSubscription: required(env, n.deadLetterSubscription),
     syncTopic: required(env, n.syncTopic),
-    aggregatesCollection: required(env, n.aggregatesCollection),
-    deadLettersCollection: required(env, n.deadLettersCollection),
-    syncStateCollection: required(env, n.syncStateCollection),
   };
 }
 
-/** Reads the Azure settings; throws a {@link ConfigError} naming the first missing variable. */
-export function readAzureSettings(env: Env = process.env): AzureSettings {
+/** Reads what reaching Cosmos DB takes; throws a {@link ConfigError} naming the first missing variable. */
+export function readAzureStoreSettings(env: Env = process.env): AzureStoreSettings {
   const n = envNames.azure;
   return {
-    eventHubConnectionString: required(env, n.eventHubConnectionString),
-    eventHubName: required(env, n.eventHubName),
-    consumerGroup: required(env, n.consumerGroup),
     cosmosEndpoint: required(env, n.cosmosEndpoint),
     cosmosKey: required(env, n.cosmosKey),
     cosmosTrustSelfSignedCertificate: optional(env, n.cosmosTrustSelfSignedCertificate) === 'true',
@@ -197,6 +295,17 @@ export function readAzureSettings(env: Env = process.env): AzureSettings {
     aggregatesContainer: required(env, n.aggregatesContainer),
     deadLettersContainer: required(env, n.deadLettersContainer),
     syncStateContainer: required(env, n.syncStateContainer),
+  };
+}
+
+/** Reads the Azure settings; throws a {@link ConfigError} naming the first missing variable. */
+export function readAzureSettings(env: Env = process.env): AzureSettings {
+  const n = envNames.azure;
+  return {
+    ...readAzureStoreSettings(env),
+    eventHubConnectionString: required(env, n.eventHubConnectionString),
+    eventHubName: required(env, n.eventHubName),
+    consumerGroup: required(env, n.consumerGroup),
   };
 }
 
@@ -209,4 +318,20 @@ export function readAzureSettings(env: Env = process.env): AzureSettings {
  */
 export function readCloudSettings(env: Env = process.env): CloudSettings {
   return { aws: readAwsSettings(env), gcp: readGcpSettings(env), azure: readAzureSettings(env) };
+}
+
+/**
+ * Reads the three stores' settings only — no queue, topic or hub — for whoever reads and writes aggregates but
+ * never ingests: the sync functions (which then need no Event Hubs secret), export and verify.
+ *
+ * @example
+ * const settings = readStoreSettings();
+ * const { store } = await createStores('azure', settings);
+ */
+export function readStoreSettings(env: Env = process.env): StoreSettings {
+  return {
+    aws: readAwsStoreSettings(env),
+    gcp: readGcpStoreSettings(env),
+    azure: readAzureStoreSettings(env),
+  };
 }

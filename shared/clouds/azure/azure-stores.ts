@@ -1,10 +1,10 @@
 /** The Azure side of the ports, from settings: the Cosmos DB store and dead letters, sharing one client. */
-import type { AzureSettings } from '../../config/local-env.ts';
+import type { AzureStoreSettings } from '../../config/local-env.ts';
 import { createCosmosClient } from './clients.ts';
 import { CosmosDeadLetters } from './cosmos-dead-letters.ts';
 import { CosmosStore } from './cosmos-store.ts';
 
-export function createAzureStores(settings: AzureSettings) {
+export function createAzureStores(settings: AzureStoreSettings) {
   const client = createCosmosClient(settings);
   const database = client.database(settings.cosmosDatabase);
   return {

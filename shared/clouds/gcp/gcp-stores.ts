@@ -1,10 +1,10 @@
 /** The GCP side of the ports, from settings: the Firestore store and dead letters, sharing one client. */
-import type { GcpSettings } from '../../config/local-env.ts';
+import type { GcpStoreSettings } from '../../config/local-env.ts';
 import { createFirestore } from './clients.ts';
 import { FirestoreDeadLetters } from './firestore-dead-letters.ts';
 import { FirestoreStore } from './firestore-store.ts';
 
-export function createGcpStores(settings: GcpSettings) {
+export function createGcpStores(settings: GcpStoreSettings) {
   const firestore = createFirestore(settings);
   return {
     store: new FirestoreStore({
