@@ -1,7 +1,11 @@
 /**
- * Documents per store for the live view, read from each store's change order (the same listing the sync reads):
- * each poll costs the documents changed since the last one, never a scan. A cursor a little behind the newest
- * change catches writes that committed late with an older writer clock, as the sync's overlap does.
+ * Documents per store, read from each store's change order (the same listing the sync reads): each poll costs
+ * the documents changed since the last one, never a scan. A cursor a little behind the newest change catches
+ * writes that committed late with an older writer clock, as the sync's overlap does; a full poll starts over.
+ *
+ * Besides the count, each store's own part is summed: the records its cloud's ingest has stored (× window
+ * sizes). That is what `dev` waits for before the final sync — exact even when a write committed but its reply
+ * was lost in an outage, where the functions' own `added` metric undercounts.
  */
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import type { CloudSettings } from '../../shared/config/local-env.ts';
@@ -11,34 +15,42 @@ const OVERLAP_MS = 2_000;
 
 export interface DocumentCounter {
   readonly counts: Record<Origin, number>;
-  /** Reads what changed since the last poll; a poll already running is not doubled. */
-  poll(): Promise<void>;
+  /** Records (× window sizes) in each store's own part: what each cloud's ingest has stored. */
+  readonly ownRecords: Record<Origin, number>;
+  /** Reads what changed since the last poll (everything when `full`); a poll already running is not doubled. */
+  poll(full?: boolean): Promise<void>;
   close(): Promise<void>;
 }
 
 export async function countDocuments(settings: CloudSettings): Promise<DocumentCounter> {
   const stores = await Promise.all(ORIGINS.map((o) => createStores(o, settings)));
-  const seen = ORIGINS.map(() => new Set<string>());
+  const seen = ORIGINS.map(() => new Map<string, number>());
   const newest = ORIGINS.map(() => Number.NEGATIVE_INFINITY);
   const counts = Object.fromEntries(ORIGINS.map((o) => [o, 0])) as Record<Origin, number>;
+  const ownRecords = Object.fromEntries(ORIGINS.map((o) => [o, 0])) as Record<Origin, number>;
   let running: Promise<void> | undefined;
-  const pollOne = async (i: number) => {
+  const pollOne = async (i: number, full: boolean) => {
+    if (full) newest[i] = Number.NEGATIVE_INFINITY;
     let cursor: ChangeCursor = { updatedAt: newest[i]! - OVERLAP_MS, id: '' };
     for (;;) {
       const page = await stores[i]!.store.changes(cursor, 500);
       for (const doc of page.documents) {
-        seen[i]!.add(doc.id);
+        seen[i]!.set(doc.id, doc.parts[ORIGINS[i]!]?.aggregate.count ?? 0);
         newest[i] = Math.max(newest[i]!, doc.updatedAt);
       }
       if (!page.next) break;
       cursor = page.next;
     }
     counts[ORIGINS[i]!] = seen[i]!.size;
+    let own = 0;
+    for (const n of seen[i]!.values()) own += n;
+    ownRecords[ORIGINS[i]!] = own;
   };
   return {
     counts,
-    poll() {
-      running ??= Promise.all(ORIGINS.map((_, i) => pollOne(i).catch(() => {}))).then(() => {
+    ownRecords,
+    poll(full = false) {
+      running ??= Promise.all(ORIGINS.map((_, i) => pollOne(i, full).catch(() => {}))).then(() => {
         running = undefined;
       });
       return running;

@@ -24,8 +24,11 @@ export interface Timeline {
  */
 export function lagsOf(telemetry: FunctionTelemetry, cloud: Origin): Partial<Record<Origin, number>> {
   const lags: Partial<Record<Origin, number>> = {};
-  for (const s of telemetry.totals[cloud].lastSync?.sources ?? [])
-    if (!s.error) lags[s.source] = s.lagMs ?? 0;
+  for (const s of telemetry.totals[cloud].lastSync?.sources ?? []) {
+    if (s.error) continue;
+    // A run that only re-read its overlap brought nothing new: caught up, whatever its newest document's age.
+    lags[s.source] = s.merged === 0 && s.complete ? 0 : (s.lagMs ?? 0);
+  }
   return lags;
 }
 
