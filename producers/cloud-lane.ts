@@ -83,7 +83,7 @@ export class CloudLane {
     this.#o = {
       batchMessages: 50,
       memoryBytes: 32 * 1024 * 1024,
-      publishTimeoutMs: 30_000,
+      publishTimeoutMs: 10_000,
       retryInitialMs: 250,
       retryMaxMs: 2_000,
       ambiguousLimit: 3,
@@ -183,7 +183,14 @@ export class CloudLane {
         this.stats.failures++;
         this.stats.lastError = (error as Error).message?.split('\n')[0]?.slice(0, 200) ?? String(error);
         const kind = classifyFailure(error);
-        if (kind === 'definite' || ++this.#ambiguousRun >= this.#o.ambiguousLimit) this.stats.healthy = false;
+        // A cloud that does not answer at all (Pub/Sub's and Event Hubs' clients wait for a connection rather than
+        // fail) is down for new records at once; the messages in question stay with it all the same.
+        if (
+          kind === 'definite' ||
+          error instanceof PublishTimeout ||
+          ++this.#ambiguousRun >= this.#o.ambiguousLimit
+        )
+          this.stats.healthy = false;
         if (kind === 'definite') await this.#onDefinite?.(this).catch(() => {});
         await this.#pause(this.#retryMs);
         this.#retryMs = Math.min(this.#o.retryMaxMs, this.#retryMs * 2);
@@ -212,13 +219,18 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
 }
 
+class PublishTimeout extends Error {}
+
 async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
       work,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`the transport did not answer within ${ms / 1000} s`)), ms);
+        timer = setTimeout(
+          () => reject(new PublishTimeout(`the transport did not answer within ${ms / 1000} s`)),
+          ms,
+        );
       }),
     ]);
   } finally {
