@@ -52,9 +52,8 @@ resource "aws_lambda_layer_version" "gcp_credentials" {
 locals {
   sync_secrets = jsondecode(aws_secretsmanager_secret_version.sync_cross_cloud.secret_string)
 
+  # Sync reads only the stores' settings (readStoreSettings): no Event Hubs or Pub/Sub variable.
   sync_cross_cloud_env = merge(
-    # readAzureSettings asks for every Azure variable, but sync reads Cosmos DB only: it gets no Event Hubs secret.
-    { EVENTHUB_CONNECTION_STRING = "unused-by-sync" },
     { for k, v in local.sync_secrets : k => v if v != "" },
     var.gcp_credential_config == "" ? {} : { GOOGLE_APPLICATION_CREDENTIALS = "/opt/gcp-credentials.json" },
   )

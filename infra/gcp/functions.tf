@@ -87,14 +87,13 @@ resource "google_cloudfunctions2_function" "sync" {
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.sync.email
+    # Sync reads only the stores' settings (readStoreSettings): it gets no Event Hubs secret.
     environment_variables = merge(
       var.pipeline_settings,
       local.runtime_env,
       local.gcp_env,
       var.aws_settings,
       var.azure_settings,
-      # readAzureSettings asks for every Azure variable, but sync reads Cosmos DB only: it gets no Event Hubs secret.
-      { EVENTHUB_CONNECTION_STRING = "unused-by-sync" },
     )
 
     dynamic "secret_environment_variables" {

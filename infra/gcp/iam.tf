@@ -2,7 +2,9 @@
 #   ingest         — reads and writes window documents, writes dead letters (entities get/create/update);
 #   sync           — reads, lists and writes window documents and watermarks, reads its secrets;
 #   ingest-invoker — the identity the push subscription signs its OIDC token with; may invoke ingest only;
-#   sync-trigger   — the identity of the Eventarc trigger; may invoke sync only.
+#   sync-trigger   — the identity of the Eventarc trigger; may invoke sync only;
+#   azure-sync     — the Azure sync function's, through a key the deployer creates (see below): sync's Firestore
+#                    permissions only.
 # Firestore IAM stops at the database, so the custom roles name the exact permissions and the bindings are
 # conditioned on the (default) database.
 
@@ -26,6 +28,15 @@ resource "google_service_account" "sync_trigger" {
   display_name = "tricloud sync Eventarc trigger"
 }
 
+# Azure's sync reads Firestore as this account. Terraform creates no key (it would sit in the state): create one
+# with `gcloud iam service-accounts keys create key.json --iam-account <azure_sync_service_account output>` and
+# give its content to infra/azure (TF_VAR_gcp_credentials_json; see README, Deploying). An Azure-to-Google
+# workload identity federation configuration, where the organisation forbids keys, replaces the key.
+resource "google_service_account" "azure_sync" {
+  account_id   = "${var.prefix}-azure-sync"
+  display_name = "tricloud Azure sync function (key in the Function App's Key Vault)"
+}
+
 resource "google_project_iam_custom_role" "ingest" {
   role_id     = "${var.prefix}IngestFirestore"
   title       = "tricloud ingest: window documents and dead letters"
@@ -43,8 +54,9 @@ locals {
 
   firestore_bindings = merge(
     {
-      ingest = { role = google_project_iam_custom_role.ingest.name, member = google_service_account.ingest.member }
-      sync   = { role = google_project_iam_custom_role.sync.name, member = google_service_account.sync.member }
+      ingest     = { role = google_project_iam_custom_role.ingest.name, member = google_service_account.ingest.member }
+      sync       = { role = google_project_iam_custom_role.sync.name, member = google_service_account.sync.member }
+      azure_sync = { role = google_project_iam_custom_role.sync.name, member = google_service_account.azure_sync.member }
     },
     var.aws_account_id == "" ? {} : {
       aws_sync = { role = google_project_iam_custom_role.sync.name, member = google_service_account.aws_sync[0].member }

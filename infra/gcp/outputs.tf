@@ -37,6 +37,11 @@ output "TRICLOUD_FIRESTORE_SYNC_STATE_COLLECTION" {
   value = var.sync_state_collection
 }
 
+# For a key whose JSON infra/azure takes (variable gcp_credentials_json): how Azure's sync reaches Firestore.
+output "azure_sync_service_account" {
+  value = google_service_account.azure_sync.email
+}
+
 # For infra/aws (variable gcp_credential_config): how the AWS sync role reaches Firestore. Holds no secret.
 output "aws_sync_credential_config" {
   value = local.aws_sync_credential_config

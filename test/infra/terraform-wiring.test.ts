@@ -23,6 +23,7 @@ import {
   nested,
   ref,
   type TerraformConfig,
+  terraformFiles,
   variableOf,
 } from './terraform-config.ts';
 
@@ -360,10 +361,12 @@ describe('infra/gcp', () => {
 
   it('gives the functions every Google resource name of the env contract', () => {
     const given = new Set(keysOf(stacks.gcp.locals.gcp_env));
-    const { pubsubEmulatorHost, firestoreEmulatorHost, ...names } = envNames.gcp;
+    // Google's own functions use their service account, never a credential as text.
+    const { pubsubEmulatorHost, firestoreEmulatorHost, credentialsJson, ...names } = envNames.gcp;
     for (const name of Object.values(names)) expect(given, name).toContain(name);
     expect(given).not.toContain(pubsubEmulatorHost);
     expect(given).not.toContain(firestoreEmulatorHost);
+    expect(given).not.toContain(credentialsJson);
   });
 
   it('grants each service account only its own Firestore permissions, secrets and invoker', () => {
@@ -379,6 +382,14 @@ describe('infra/gcp', () => {
     }
     const firestore = r('google_project_iam_member', 'firestore');
     expect(nested(firestore, 'condition').expression).toBe(ref('local.firestore_condition'));
+    // Azure's sync reads Firestore with a key of its own account, which holds sync's role and nothing else.
+    const bindings = stacks.gcp.locals.firestore_bindings as string;
+    expect(bindings).toContain(
+      'azure_sync = { role = google_project_iam_custom_role.sync.name, member = google_service_account.azure_sync.member }',
+    );
+    expect(stacks.gcp.output.azure_sync_service_account?.value).toBe(
+      ref('google_service_account.azure_sync.email'),
+    );
     expect(r('google_secret_manager_secret_iam_member', 'sync').member).toBe(
       ref('google_service_account.sync.member'),
     );
@@ -517,6 +528,54 @@ describe('infra/azure', () => {
       shared_access_key_enabled: false,
     });
     expect(r('azurerm_function_app_flex_consumption', 'main').https_only).toBe(true);
+  });
+});
+
+describe('the sync functions', () => {
+  /** Transport variables (queues, topics, hubs) of the env contract, which sync never reads (readStoreSettings). */
+  const transport = [
+    envNames.aws.queueUrl,
+    envNames.aws.deadLetterQueueUrl,
+    envNames.gcp.topic,
+    envNames.gcp.subscription,
+    envNames.azure.eventHubConnectionString,
+  ];
+
+  it('are given no placeholder for a variable they do not read', async () => {
+    const sources = await Promise.all(
+      (['aws', 'gcp'] as const).flatMap(async (cloud) => {
+        const files = await terraformFiles(cloud);
+        return Promise.all(files.map((f) => readFile(f, 'utf8')));
+      }),
+    );
+    expect(sources.flat().join('\n')).not.toMatch(/unused-by-sync/);
+    const awsSync = [
+      String(stacks.aws.locals.sync_cross_cloud_env),
+      String(nested(block(stacks.aws, 'resource', 'aws_lambda_function', 'sync'), 'environment').variables),
+    ].join('\n');
+    expect(awsSync).toContain('local.sync_secrets');
+    const gcpSync = String(
+      nested(block(stacks.gcp, 'resource', 'google_cloudfunctions2_function', 'sync'), 'service_config')
+        .environment_variables,
+    );
+    expect(gcpSync).toContain('var.azure_settings');
+    for (const name of transport) {
+      expect(awsSync, name).not.toContain(name);
+      expect(gcpSync, name).not.toContain(name);
+    }
+  });
+
+  it('on Azure reads Firestore with the Google credential as text, from Key Vault', () => {
+    const name = envNames.gcp.credentialsJson;
+    const variable = stacks.azure.variable.gcp_credentials_json;
+    expect(variable?.sensitive).toBe(true);
+    expect(variable?.default).toBe('');
+    expect(String(stacks.azure.locals.app_secrets)).toContain(`${name} = var.gcp_credentials_json`);
+    // Only a given credential becomes a secret (and so a Key Vault reference in the app settings).
+    expect(String(stacks.azure.locals.app_secret_names)).toContain(
+      `nonsensitive(var.gcp_credentials_json == "") ? [] : ["${name}"]`,
+    );
+    expect(keysOf(stacks.azure.locals.azure_env)).not.toContain(name);
   });
 });
 
