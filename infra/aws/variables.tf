@@ -119,7 +119,7 @@ variable "pipeline_settings" {
 # The other two clouds, as sync reads them: the outputs of infra/gcp and infra/azure.
 
 variable "gcp_settings" {
-  description = "Google Cloud outputs of infra/gcp that sync reads (GOOGLE_CLOUD_PROJECT, TRICLOUD_PUBSUB_*, TRICLOUD_FIRESTORE_*)."
+  description = "Google Cloud outputs of infra/gcp that sync reads (GOOGLE_CLOUD_PROJECT, TRICLOUD_FIRESTORE_*); others given are ignored."
   type        = map(string)
   default     = {}
 }
@@ -131,7 +131,7 @@ variable "gcp_credential_config" {
 }
 
 variable "azure_settings" {
-  description = "Non-secret Azure outputs of infra/azure that sync reads (COSMOS_ENDPOINT, EVENTHUB_NAME, EVENTHUB_CONSUMER_GROUP, TRICLOUD_COSMOS_*)."
+  description = "Non-secret Azure outputs of infra/azure that sync reads (COSMOS_ENDPOINT, TRICLOUD_COSMOS_*); others given are ignored."
   type        = map(string)
   default     = {}
 }

@@ -96,13 +96,13 @@ variable "pipeline_settings" {
 # The other two clouds, as sync reads them: the outputs of infra/aws and infra/gcp.
 
 variable "aws_settings" {
-  description = "AWS outputs of infra/aws that sync reads (AWS_REGION, TRICLOUD_SQS_*, TRICLOUD_DYNAMODB_*)."
+  description = "AWS outputs of infra/aws that sync reads (AWS_REGION, TRICLOUD_DYNAMODB_*); others given are ignored."
   type        = map(string)
   default     = {}
 }
 
 variable "gcp_settings" {
-  description = "Google Cloud outputs of infra/gcp that sync reads (GOOGLE_CLOUD_PROJECT, TRICLOUD_PUBSUB_*, TRICLOUD_FIRESTORE_*)."
+  description = "Google Cloud outputs of infra/gcp that sync reads (GOOGLE_CLOUD_PROJECT, TRICLOUD_FIRESTORE_*); others given are ignored."
   type        = map(string)
   default     = {}
 }

@@ -113,13 +113,13 @@ variable "pipeline_settings" {
 # The other two clouds, as sync reads them: the outputs of infra/aws and infra/azure.
 
 variable "aws_settings" {
-  description = "AWS outputs of infra/aws that sync reads (AWS_REGION, TRICLOUD_SQS_*, TRICLOUD_DYNAMODB_*)."
+  description = "AWS outputs of infra/aws that sync reads (AWS_REGION, TRICLOUD_DYNAMODB_*); others given are ignored."
   type        = map(string)
   default     = {}
 }
 
 variable "azure_settings" {
-  description = "Non-secret Azure outputs of infra/azure that sync reads (COSMOS_ENDPOINT, EVENTHUB_NAME, EVENTHUB_CONSUMER_GROUP, TRICLOUD_COSMOS_*)."
+  description = "Non-secret Azure outputs of infra/azure that sync reads (COSMOS_ENDPOINT, TRICLOUD_COSMOS_*); others given are ignored."
   type        = map(string)
   default     = {}
 }
