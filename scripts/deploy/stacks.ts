@@ -20,30 +20,21 @@ export const remoteSyncKeyNames = {
   secretAccessKey: 'TRICLOUD_SYNC_AWS_SECRET_ACCESS_KEY',
 } as const;
 
-/** The env-contract variables of a cloud that sync elsewhere reads and that carry no secret. */
+/** The env-contract variables of a cloud's store that sync elsewhere reads and that carry no secret. */
 const settingNames: Record<Origin, readonly string[]> = {
   aws: [
     envNames.aws.region,
-    envNames.aws.queueUrl,
-    envNames.aws.deadLetterQueueUrl,
     envNames.aws.aggregatesTable,
     envNames.aws.changesIndex,
     envNames.aws.deadLettersTable,
   ],
   gcp: [
     envNames.gcp.projectId,
-    envNames.gcp.topic,
-    envNames.gcp.subscription,
-    envNames.gcp.deadLetterTopic,
-    envNames.gcp.deadLetterSubscription,
-    envNames.gcp.syncTopic,
     envNames.gcp.aggregatesCollection,
     envNames.gcp.deadLettersCollection,
     envNames.gcp.syncStateCollection,
   ],
   azure: [
-    envNames.azure.eventHubName,
-    envNames.azure.consumerGroup,
     envNames.azure.cosmosEndpoint,
     envNames.azure.cosmosDatabase,
     envNames.azure.aggregatesContainer,
@@ -90,6 +81,8 @@ export function environmentVariables(cloud: Origin, env: Env): Record<string, st
       : {}),
   };
   const cosmosKey = env[envNames.azure.cosmosKey];
+  // Azure's sync cannot be given a credentials file, so its Google credential travels as JSON text (Key Vault).
+  const googleCredential = env[envNames.gcp.credentialsJson];
   switch (cloud) {
     case 'aws':
       vars.gcp_settings = JSON.stringify(pick(env, settingNames.gcp));
@@ -107,6 +100,7 @@ export function environmentVariables(cloud: Origin, env: Env): Record<string, st
       vars.aws_settings = JSON.stringify(pick(env, settingNames.aws));
       vars.gcp_settings = JSON.stringify(pick(env, settingNames.gcp));
       vars.sync_secrets = JSON.stringify(remoteKeys);
+      if (googleCredential) vars.gcp_credentials_json = googleCredential;
       break;
   }
   return vars;
