@@ -208,6 +208,30 @@ describe('tricloud deploy with terraform', () => {
     expect(text).not.toContain('AKIAEXAMPLE');
   });
 
+  it('gives Azure sync the stores’ settings only and its Google credential as JSON text', async () => {
+    await installFakeTerraform();
+    await installFakeAzureCli();
+    await mkdir(path.join(home, '.azure'));
+    await writeFile(path.join(home, '.azure', 'azureProfile.json'), '{}');
+    const credential = '{"type":"service_account","client_email":"a@b","private_key":"k"}';
+    const code = await deploy(
+      ['--cloud', 'azure', '--plan', '--skip-build', '--dist', dist],
+      env({
+        ARM_SUBSCRIPTION_ID: 's',
+        GOOGLE_CLOUD_PROJECT: 'my-project',
+        TRICLOUD_FIRESTORE_AGGREGATES_COLLECTION: 'aggregates',
+        TRICLOUD_PUBSUB_TOPIC: 'tricloud-records',
+        TRICLOUD_GCP_CREDENTIALS_JSON: credential,
+      }),
+    );
+    expect(code).toBe(0);
+    const text = await readFile(log, 'utf8');
+    expect(text).toContain(
+      'TF_VAR_gcp_settings={"GOOGLE_CLOUD_PROJECT":"my-project","TRICLOUD_FIRESTORE_AGGREGATES_COLLECTION":"aggregates"}',
+    );
+    expect(text).toContain(`TF_VAR_gcp_credentials_json=${credential}`);
+  });
+
   it('says which terraform step failed', async () => {
     await installFakeTerraform();
     const run = deploy(
