@@ -37,6 +37,8 @@ import { readExports } from './read-exports.ts';
 const OUTAGE_MS = 5_000;
 /** Under `--chaos`, production is paced over about this long so the outage falls inside it. */
 const CHAOS_PRODUCTION_MS = 12_000;
+/** How long each part may take to stop, and the process to exit after the run. */
+const STOP_TIMEOUT_MS = 10_000;
 /** Share of the messages sent that `--chaos` publishes a second time. */
 const CHAOS_DUPLICATE_FRACTION = 0.05;
 
@@ -53,7 +55,17 @@ export async function run(argv: string[]): Promise<number> {
 
   const stoppers: (() => Promise<unknown>)[] = [];
   const stopAll = async () => {
-    for (const stop of stoppers.reverse()) await stop().catch(() => {});
+    for (const stop of stoppers.reverse()) {
+      // A client stuck on a connection an outage broke must not keep the run from ending.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        stop().catch(() => {}),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, STOP_TIMEOUT_MS);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
     stoppers.length = 0;
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
@@ -268,6 +280,9 @@ export async function run(argv: string[]): Promise<number> {
     return verdict.identical && verdict.exact ? 0 : 1;
   } finally {
     await stopAll();
+    // Everything this run started is stopped; a library handle still open (an SDK's reconnect timer) must not
+    // keep the process alive past a grace period. Unref'd: a clean exit does not wait for it.
+    setTimeout(() => process.exit(), STOP_TIMEOUT_MS).unref();
   }
 }
 

@@ -1,0 +1,116 @@
+/**
+ * `tricloud dev` (what `npm start` runs) end to end, as a user runs it: the CLI as a child process, starting its
+ * own local stack (independent of the suite's), its built functions, producer and syncs. The exports must equal a
+ * reference computed here from the same synthetic records, and the exit status must say so — also under `--chaos`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { syntheticRecords } from '../../producers/sources/synthetic.ts';
+import { firstDifference, referenceWindows } from '../../scripts/reference-windows.ts';
+import { REPORT_DATA_ELEMENT_ID } from '../../scripts/report/write-report.ts';
+import { envNames } from '../../shared/config/local-env.ts';
+import { type ExportedWindow, ORIGINS, parseWindows } from '../../shared/core/index.ts';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+let dir: string;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'tricloud-dev-test-'));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Runs the CLI with no stack endpoints in its environment, so it starts servers of its own. */
+function tricloud(args: string[]): Promise<{ code: number | null; output: string }> {
+  const env = { ...process.env };
+  for (const name of Object.values(envNames).flatMap((cloud) => Object.values(cloud))) delete env[name];
+  delete env.TRICLOUD_WINDOWS;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['scripts/tricloud.ts', ...args], { cwd: root, env });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+/** The records `dev` produces for these options: the synthetic source is deterministic by seed. */
+function synthetic(records: number, seed: number, series = 8) {
+  const next = syntheticRecords({ seed, series, records, intervalMs: 250 });
+  return Array.from({ length: records }, () => next());
+}
+
+async function readExport(file: string): Promise<ExportedWindow[]> {
+  const text = await readFile(file, 'utf8');
+  return text
+    .split('\n')
+    .filter((line) => line !== '')
+    .map((line) => JSON.parse(line) as ExportedWindow);
+}
+
+describe('tricloud dev', () => {
+  it('runs 20,000 records through the built functions and exports three stores equal to the reference', async () => {
+    const out = path.join(dir, 'plain');
+    const report = path.join(dir, 'run.html');
+    const { code, output } = await tricloud([
+      'dev',
+      '--records',
+      '20000',
+      '--export',
+      out,
+      '--report',
+      report,
+    ]);
+    expect(output).toContain('✔ the three stores are identical');
+    expect(code).toBe(0);
+
+    const reference = referenceWindows(synthetic(20_000, 1), parseWindows('1m'));
+    expect(reference.length).toBeGreaterThan(0);
+    for (const cloud of ORIGINS) {
+      const exported = await readExport(path.join(out, `${cloud}.ndjson`));
+      expect(firstDifference(exported, reference), cloud).toBeUndefined();
+    }
+    // The report engineer tests the page itself; here, that the run wrote one with its data.
+    const html = await readFile(report, 'utf8');
+    expect(html).toContain(`id="${REPORT_DATA_ELEMENT_ID}"`);
+    expect(html).toContain('20,000 records');
+  }, 300_000);
+
+  it('ends exact under --chaos: a cloud cut and restored during production, messages delivered twice', async () => {
+    const out = path.join(dir, 'chaos');
+    const { code, output } = await tricloud([
+      'dev',
+      '--records',
+      '10000',
+      '--seed',
+      '2',
+      '--chaos',
+      '--export',
+      out,
+    ]);
+    expect(output).toMatch(/chaos: cut \w+/);
+    expect(output).toMatch(/chaos: restored \w+/);
+    expect(output).toMatch(/chaos: published [1-9]\d* messages a second time/);
+    expect(code).toBe(0);
+    const reference = referenceWindows(synthetic(10_000, 2), parseWindows('1m'));
+    for (const cloud of ORIGINS) {
+      const exported = await readExport(path.join(out, `${cloud}.ndjson`));
+      expect(firstDifference(exported, reference), cloud).toBeUndefined();
+    }
+  }, 300_000);
+
+  it('refuses a bad option with a sentence naming the fix, before starting anything', async () => {
+    const { code, output } = await tricloud(['dev', '--route', 'sideways']);
+    expect(code).toBe(1);
+    expect(output).toContain("--route takes partition, failover or mirror, not 'sideways'.");
+  });
+});
