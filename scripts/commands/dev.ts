@@ -125,6 +125,7 @@ export async function run(argv: string[]): Promise<number> {
     const total = source.total;
     const rejectsFile = path.join('.tricloud', 'dev-rejects.ndjson');
     say(`producing ${describe(options)}, route ${options.route}`);
+    const productionStartedMs = elapsedMs();
     const producer = startDevProducer(source, {
       route: options.route,
       settings,
@@ -203,6 +204,7 @@ export async function run(argv: string[]): Promise<number> {
       10 * 60_000,
       'every record to be stored by its cloud',
     );
+    const drainedMs = elapsedMs();
     say('drained: every record routed to a cloud is in its store');
     phase = 'converging';
     for (const timer of Object.values(timers)) await timer.stop();
@@ -234,8 +236,9 @@ export async function run(argv: string[]): Promise<number> {
 
     console.log('');
     for (const line of summaryTable({ sent: producer.sent, hosts, telemetry, exports })) console.log(line);
+    const pipelineSeconds = (drainedMs - productionStartedMs) / 1000;
     console.log(
-      `\n${produced.length.toLocaleString('en-US')} records end to end in ${seconds.toFixed(1)} s (${Math.round(produced.length / seconds).toLocaleString('en-US')} records/s including start-up and build)`,
+      `\n${produced.length.toLocaleString('en-US')} records end to end in ${seconds.toFixed(1)} s (${Math.round(produced.length / seconds).toLocaleString('en-US')} records/s including start-up and build): start-up and build ${(productionStartedMs / 1000).toFixed(1)} s, produced and ingested in ${pipelineSeconds.toFixed(1)} s (${Math.round(produced.length / pipelineSeconds).toLocaleString('en-US')} records/s), converged and verified in ${(seconds - drainedMs / 1000).toFixed(1)} s`,
     );
     if (chaos) {
       const r = chaos.report;
