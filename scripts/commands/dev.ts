@@ -68,8 +68,10 @@ export async function run(argv: string[]): Promise<number> {
     }
     stoppers.length = 0;
   };
-  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
-  process.once('SIGTERM', () => void stopAll().then(() => process.exit(143)));
+  const interrupted = () => void stopAll().then(() => process.exit(130));
+  const terminated = () => void stopAll().then(() => process.exit(143));
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', terminated);
   try {
     say(
       'starting the local stack (SQS, DynamoDB, Pub/Sub, Firestore, Event Hubs, Cosmos DB) and building the functions…',
@@ -278,7 +280,13 @@ export async function run(argv: string[]): Promise<number> {
       timers = startTimers();
       if (options.envFile) await writeEnvFile(options.envFile, env);
       say(`still running for other producers; environment in ${options.envFile}; Ctrl-C stops`);
-      await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+      // Ctrl-C or SIGTERM now ends a run that has already been verified: stop cleanly, exit with its verdict.
+      process.off('SIGINT', interrupted);
+      process.off('SIGTERM', terminated);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', () => resolve());
+        process.once('SIGTERM', () => resolve());
+      });
     }
     return verdict.identical && verdict.exact ? 0 : 1;
   } finally {
