@@ -38,7 +38,7 @@ const OUTAGE_MS = 5_000;
 /** Under `--chaos`, production is paced over about this long so the outage falls inside it. */
 const CHAOS_PRODUCTION_MS = 12_000;
 /** How long each part may take to stop, and the process to exit after the run. */
-const STOP_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
 /** Share of the messages sent that `--chaos` publishes a second time. */
 const CHAOS_DUPLICATE_FRACTION = 0.05;
 
