@@ -37,6 +37,8 @@ import { readExports } from './read-exports.ts';
 const OUTAGE_MS = 5_000;
 /** Under `--chaos`, production is paced over about this long so the outage falls inside it. */
 const CHAOS_PRODUCTION_MS = 12_000;
+/** Draining fails, naming what is missing, when nothing moves for this long (an SQS visibility timeout is 30 s). */
+const STALL_MS = 120_000;
 /** How long each part may take to stop, and the process to exit after the run. */
 const STOP_TIMEOUT_MS = 5_000;
 /** Share of the messages sent that `--chaos` publishes a second time. */
@@ -191,17 +193,29 @@ export async function run(argv: string[]): Promise<number> {
         ? ORIGINS.every((o) => documents.ownRecords[o] >= expected)
         : ORIGINS.reduce((n, o) => n + documents.ownRecords[o], 0) >= expected;
     let polls = 0;
+    let progress = '';
+    let progressAt = Date.now();
     await until(
       async () => {
-        if (
-          !ORIGINS.every(
-            (o) => hosts[o].stats.messages - hosts[o].stats.failedMessages >= producer.sent[o].messages,
-          )
-        )
-          return false;
         // Now and then a full pass, in case a write committed with a clock older than the cursor's overlap.
         await documents.poll(++polls % 20 === 0);
-        return stored();
+        const now = ORIGINS.map((o) => {
+          const h = hosts[o].stats;
+          return `${o}: ${h.messages - h.failedMessages}/${producer.sent[o].messages} messages delivered, ${documents.ownRecords[o] / windows.length} records stored${h.lastError ? `, last host error: ${h.lastError}` : ''}`;
+        }).join('; ');
+        if (now !== progress) {
+          progress = now;
+          progressAt = Date.now();
+        } else if (Date.now() - progressAt > STALL_MS) {
+          throw new Error(
+            `nothing moved for ${STALL_MS / 1000} s while waiting for ${producer.distinct.toLocaleString('en-US')} distinct records to be stored (${now})`,
+          );
+        }
+        return (
+          ORIGINS.every(
+            (o) => hosts[o].stats.messages - hosts[o].stats.failedMessages >= producer.sent[o].messages,
+          ) && stored()
+        );
       },
       10 * 60_000,
       'every record to be stored by its cloud',

@@ -71,7 +71,7 @@ describe('tricloud dev', () => {
       report,
     ]);
     expect(output).toContain('✔ the three stores are identical');
-    expect(code).toBe(0);
+    expect(code, output).toBe(0);
 
     const reference = referenceWindows(synthetic(20_000, 1), parseWindows('1m'));
     expect(reference.length).toBeGreaterThan(0);
@@ -97,10 +97,10 @@ describe('tricloud dev', () => {
       '--export',
       out,
     ]);
+    expect(code, output).toBe(0);
     expect(output).toMatch(/chaos: cut \w+/);
     expect(output).toMatch(/chaos: restored \w+/);
     expect(output).toMatch(/chaos: published [1-9]\d* messages a second time/);
-    expect(code).toBe(0);
     const reference = referenceWindows(synthetic(10_000, 2), parseWindows('1m'));
     for (const cloud of ORIGINS) {
       const exported = await readExport(path.join(out, `${cloud}.ndjson`));
