@@ -21,7 +21,7 @@ import { type Chaos, prepareChaos } from '../dev/chaos.ts';
 import { startDevProducer } from '../dev/dev-producer.ts';
 import { countDocuments } from '../dev/document-counter.ts';
 import { watchFunctions } from '../dev/function-telemetry.ts';
-import { startLiveView } from '../dev/live-view.ts';
+import { type CloudRow, startLiveView } from '../dev/live-view.ts';
 import { type DevOptions, parseDevOptions, usage } from '../dev/options.ts';
 import { lagsOf, sampleTimeline } from '../dev/timeline.ts';
 import { summaryTable, verdictLines, verifyRun } from '../dev/verification.ts';
@@ -78,11 +78,16 @@ export async function run(argv: string[]): Promise<number> {
     say(
       'starting the local stack (SQS, DynamoDB, Pub/Sub, Firestore, Event Hubs, Cosmos DB) and building the functions…',
     );
-    const [stack, built] = await Promise.all([
+    // Both at once (the build is CPU, the emulators mostly wait); settled, so a failed build still stops the stack.
+    const [starting, building] = await Promise.allSettled([
       startLocalStack({ log: (line) => say(`  ${line}`) }),
       loadBuiltFunctions(),
     ]);
-    stoppers.push(() => stack.stop());
+    if (starting.status === 'fulfilled') stoppers.push(() => starting.value.stop());
+    if (starting.status === 'rejected') throw starting.reason;
+    if (building.status === 'rejected') throw building.reason;
+    const stack = starting.value;
+    const built = building.value;
     say(`built the function bundles in ${(built.buildMs / 1000).toFixed(1)} s (dist/)`);
 
     let env = stack.env;
@@ -144,7 +149,7 @@ export async function run(argv: string[]): Promise<number> {
       status: () => ({
         phase: `${phase} — ${producer.read.toLocaleString('en-US')}${total ? `/${total.toLocaleString('en-US')}` : ''} records produced`,
         rows: Object.fromEntries(
-          ORIGINS.map((o) => {
+          ORIGINS.map((o): [Origin, CloudRow] => {
             const h = hosts[o].stats;
             const t = telemetry.totals[o];
             return [
@@ -158,7 +163,7 @@ export async function run(argv: string[]): Promise<number> {
               },
             ];
           }),
-        ) as never,
+        ) as Record<Origin, CloudRow>,
       }),
     });
     say = view.say;

@@ -30,8 +30,6 @@ export interface FunctionTelemetry {
   readonly totals: Record<Origin, CloudTotals>;
   /** Warning and error lines of the functions, most recent last (at most 50 kept). */
   readonly problems: string[];
-  /** Whole log lines of this run, when asked to keep them (`keepLines`). */
-  readonly lines: string[];
   /** Removes the sink: lines go to stdout/stderr again. */
   close(): void;
 }
@@ -50,12 +48,10 @@ const emptyTotals = (): CloudTotals => ({
 });
 
 /** Installs the sink on `globalThis`; functions loaded in this process write to it from then on. */
-export function watchFunctions(options: { keepLines?: boolean } = {}): FunctionTelemetry {
+export function watchFunctions(): FunctionTelemetry {
   const totals = Object.fromEntries(ORIGINS.map((o) => [o, emptyTotals()])) as Record<Origin, CloudTotals>;
   const problems: string[] = [];
-  const lines: string[] = [];
   const sink: LogSink = (level, line) => {
-    if (options.keepLines) lines.push(line);
     if (level === 'warn' || level === 'error') {
       problems.push(line);
       if (problems.length > 50) problems.shift();
@@ -86,7 +82,6 @@ export function watchFunctions(options: { keepLines?: boolean } = {}): FunctionT
   return {
     totals,
     problems,
-    lines,
     close() {
       if (global[LOG_SINK] === sink) delete global[LOG_SINK];
     },
