@@ -41,6 +41,8 @@ const CHAOS_PRODUCTION_MS = 12_000;
 const STALL_MS = 120_000;
 /** How long each part may take to stop, and the process to exit after the run. */
 const STOP_TIMEOUT_MS = 5_000;
+/** Share of the functions' invocations `--chaos` delivers a second time with the same event. */
+const CHAOS_REDELIVERY_FRACTION = 0.05;
 /** Share of the messages sent that `--chaos` publishes a second time. */
 const CHAOS_DUPLICATE_FRACTION = 0.05;
 
@@ -105,7 +107,12 @@ export async function run(argv: string[]): Promise<number> {
 
     const telemetry = watchFunctions();
     stoppers.push(async () => telemetry.close());
-    const hosts = await startIngestHosts(settings, built.ingest);
+    const hosts = await startIngestHosts(
+      settings,
+      chaos
+        ? chaos.redelivering(built.ingest, CHAOS_REDELIVERY_FRACTION, seeded(options.seed + 1))
+        : built.ingest,
+    );
     stoppers.push(() => Promise.all(Object.values(hosts).map((h) => h.stop())));
     let tick = 0;
     const syncOnce = async (o: Origin): Promise<SyncReport> => {
@@ -264,7 +271,7 @@ export async function run(argv: string[]): Promise<number> {
     if (chaos) {
       const r = chaos.report;
       console.log(
-        `chaos: ${r.cloud} cut at ${((r.cutAtMs ?? 0) / 1000).toFixed(1)} s, restored at ${((r.restoredAtMs ?? 0) / 1000).toFixed(1)} s; ${r.producerRetries} publish retries; ${r.duplicates} messages published twice; ${ORIGINS.reduce((n, o) => n + hosts[o].stats.failedMessages, 0)} deliveries failed and were redelivered; ${ORIGINS.reduce((n, o) => n + hosts[o].stats.errors, 0)} trigger-host polls and ${ORIGINS.reduce((n, o) => n + timers[o].stats.errors, 0)} sync runs failed and were retried`,
+        `chaos: ${r.cloud} cut at ${((r.cutAtMs ?? 0) / 1000).toFixed(1)} s, restored at ${((r.restoredAtMs ?? 0) / 1000).toFixed(1)} s; ${r.producerRetries} publish retries; ${r.duplicates} messages published twice; ${r.redeliveredInvocations} invocations delivered twice; ${ORIGINS.reduce((n, o) => n + hosts[o].stats.failedMessages, 0)} deliveries failed and were redelivered; ${ORIGINS.reduce((n, o) => n + hosts[o].stats.errors, 0)} trigger-host polls and ${ORIGINS.reduce((n, o) => n + timers[o].stats.errors, 0)} sync runs failed and were retried`,
       );
     }
     for (const line of verdictLines(verdict, produced.length)) console.log(line);

@@ -2,10 +2,13 @@
  * `--chaos`: what a real deployment survives, done to the local one while it runs. One cloud's servers go behind
  * outage proxies before anything connects; during production they are cut (every connection dropped, new ones
  * refused — a regional outage as clients see it) and restored a few seconds later, so the producer must retry and
- * the trigger hosts, functions and syncs must ride it out. After production, a random sample of messages already
- * accepted is published again, as at-least-once transports do. The run must still end exact.
+ * the trigger hosts, functions and syncs must ride it out. Throughout, a share of the functions' invocations is
+ * delivered a second time with the same event (the same message ids), as every platform may; after production, a
+ * random sample of messages already accepted is published again, as at-least-once transports do. The run must
+ * still end exact.
  */
 import type { Origin } from '../../shared/core/index.ts';
+import type { IngestHandlers } from '../commands/ingest-hosts.ts';
 import { type CloudOutage, proxyCloud } from '../local-stack/outage-proxy.ts';
 import type { DevProducer } from './dev-producer.ts';
 
@@ -14,6 +17,8 @@ export interface ChaosReport {
   cutAtMs?: number;
   restoredAtMs?: number;
   duplicates: number;
+  /** Invocations delivered a second time with the same event. */
+  redeliveredInvocations: number;
   /** Publish attempts the producer had to retry because of the outage. */
   producerRetries: number;
 }
@@ -30,6 +35,8 @@ export interface Chaos {
     elapsedMs: () => number,
     say: (line: string) => void,
   ): Promise<void>;
+  /** The handlers, each invocation delivered a second time with probability `fraction`. */
+  redelivering(handlers: IngestHandlers, fraction: number, random: () => number): IngestHandlers;
   /** Publishes again about `fraction` of the messages sent (at least 30). */
   duplicate(producer: DevProducer, fraction: number, random: () => number): Promise<number>;
   close(): Promise<void>;
@@ -37,7 +44,18 @@ export interface Chaos {
 
 export async function prepareChaos(cloud: Origin, env: Record<string, string>): Promise<Chaos> {
   const proxied: CloudOutage = await proxyCloud(cloud, env);
-  const report: ChaosReport = { cloud, duplicates: 0, producerRetries: 0 };
+  const report: ChaosReport = { cloud, duplicates: 0, redeliveredInvocations: 0, producerRetries: 0 };
+  const twice =
+    <A extends unknown[], R>(handler: (...args: A) => Promise<R>, fraction: number, random: () => number) =>
+    async (...args: A): Promise<R> => {
+      const result = await handler(...args);
+      if (random() < fraction) {
+        report.redeliveredInvocations++;
+        // The platform's answer is the first one's; the second delivery must only change nothing.
+        await handler(...args).catch(() => {});
+      }
+      return result;
+    };
   return {
     cloud,
     env: proxied.env,
@@ -53,6 +71,13 @@ export async function prepareChaos(cloud: Origin, env: Record<string, string>): 
       await proxied.restore();
       report.restoredAtMs = elapsedMs();
       say(`chaos: restored ${cloud} after ${(outageMs / 1000).toFixed(0)} s`);
+    },
+    redelivering(handlers, fraction, random) {
+      return {
+        aws: twice(handlers.aws, fraction, random),
+        gcp: twice(handlers.gcp, fraction, random),
+        azure: twice(handlers.azure, fraction, random),
+      };
     },
     async duplicate(producer, fraction, random) {
       const total = Object.values(producer.sent).reduce((n, s) => n + s.messages, 0);
