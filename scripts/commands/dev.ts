@@ -150,27 +150,32 @@ export async function run(argv: string[]): Promise<number> {
     });
     const produced = producer.records;
     let phase = 'producing';
+    const rowsOf = (queued: (o: Origin) => number | undefined) =>
+      Object.fromEntries(
+        ORIGINS.map((o): [Origin, CloudRow] => {
+          const t = telemetry.totals[o];
+          const q = queued(o);
+          return [
+            o,
+            {
+              ...(q === undefined ? {} : { queued: q }),
+              ingested: t.records,
+              deadLettered: t.deadLetters,
+              documents: documents.counts[o],
+              syncLagMs: lagsOf(telemetry, o),
+            },
+          ];
+        }),
+      ) as Record<Origin, CloudRow>;
     const view = startLiveView({
       mode: options.live,
       elapsed,
       status: () => ({
         phase: `${phase} — ${producer.read.toLocaleString('en-US')}${total ? `/${total.toLocaleString('en-US')}` : ''} records produced`,
-        rows: Object.fromEntries(
-          ORIGINS.map((o): [Origin, CloudRow] => {
-            const h = hosts[o].stats;
-            const t = telemetry.totals[o];
-            return [
-              o,
-              {
-                queued: Math.max(0, producer.sent[o].messages - (h.messages - h.failedMessages)),
-                ingested: t.records,
-                deadLettered: t.deadLetters,
-                documents: documents.counts[o],
-                syncLagMs: lagsOf(telemetry, o),
-              },
-            ];
-          }),
-        ) as Record<Origin, CloudRow>,
+        rows: rowsOf((o) => {
+          const h = hosts[o].stats;
+          return Math.max(0, producer.sent[o].messages - (h.messages - h.failedMessages));
+        }),
       }),
     });
     say = view.say;
@@ -306,6 +311,12 @@ export async function run(argv: string[]): Promise<number> {
       timers = startTimers();
       if (options.envFile) await writeEnvFile(options.envFile, env);
       say(`still running for other producers; environment in ${options.envFile}; Ctrl-C stops`);
+      const serving = startLiveView({
+        mode: options.live,
+        elapsed,
+        status: () => ({ phase: 'serving other producers', rows: rowsOf(() => undefined) }),
+      });
+      stoppers.push(async () => serving.stop());
       // Ctrl-C or SIGTERM now ends a run that has already been verified: stop cleanly, exit with its verdict.
       process.off('SIGINT', interrupted);
       process.off('SIGTERM', terminated);

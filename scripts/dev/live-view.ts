@@ -6,7 +6,8 @@
 import { ORIGINS, type Origin } from '../../shared/core/index.ts';
 
 export interface CloudRow {
-  queued: number;
+  /** Messages sent but not yet ingested; unknown (`-`) when other producers send. */
+  queued?: number;
   ingested: number;
   deadLettered: number;
   documents: number;
@@ -39,7 +40,7 @@ export function renderRows(status: LiveStatus): string[] {
       const lag = ORIGINS.filter((s) => s !== o)
         .map((s) => `${s} ${r.syncLagMs[s] === undefined ? '-' : seconds(r.syncLagMs[s]!)}`)
         .join(', ');
-      return `${o.padEnd(6)}${String(r.queued).padStart(8)}${r.ingested.toLocaleString('en-US').padStart(11)}${String(r.deadLettered).padStart(15)}${String(r.documents).padStart(11)}  ${lag}`;
+      return `${o.padEnd(6)}${String(r.queued ?? '-').padStart(8)}${r.ingested.toLocaleString('en-US').padStart(11)}${String(r.deadLettered).padStart(15)}${String(r.documents).padStart(11)}  ${lag}`;
     }),
   ];
 }
