@@ -8,7 +8,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { createSqsClient } from '../shared/clouds/aws/clients.ts';
-import { createPubSub } from '../shared/clouds/gcp/clients.ts';
+import { createPubSub } from '../shared/clouds/gcp/pubsub-client.ts';
 import type { CloudSettings } from '../shared/config/local-env.ts';
 import type { Origin } from '../shared/core/index.ts';
 import { SQS_BATCH_BYTES, SQS_BATCH_ENTRIES } from './transport-limits.ts';

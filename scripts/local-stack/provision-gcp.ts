@@ -4,7 +4,8 @@
  * Firestore needs nothing: collections exist once a document is written, and the emulator needs no indexes.
  */
 import type { PubSub, Topic } from '@google-cloud/pubsub';
-import { createPubSub, type GcpConnection } from '../../shared/clouds/gcp/clients.ts';
+import type { GcpConnection } from '../../shared/clouds/gcp/gcp-connection.ts';
+import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
 import type { ResourceManifest } from './manifest.ts';
 
 const alreadyExists = 6;

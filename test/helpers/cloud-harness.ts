@@ -14,8 +14,8 @@ import { createAwsStores } from '../../shared/clouds/aws/aws-stores.ts';
 import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import { createAzureStores } from '../../shared/clouds/azure/azure-stores.ts';
 import type { DeadLetterItem } from '../../shared/clouds/dead-letter-item.ts';
-import { createPubSub } from '../../shared/clouds/gcp/clients.ts';
 import { createGcpStores } from '../../shared/clouds/gcp/gcp-stores.ts';
+import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
 import { readAwsSettings, readAzureSettings, readGcpSettings } from '../../shared/config/local-env.ts';
 import type { AggregateStore, DeadLetterSink, Origin } from '../../shared/core/index.ts';
 

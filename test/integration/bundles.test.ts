@@ -10,7 +10,7 @@ import type { TriggerHost } from '../../scripts/trigger-hosts/host-loop.ts';
 import { startPubSubFunctionHost } from '../../scripts/trigger-hosts/pubsub-function-host.ts';
 import { startSqsLambdaHost } from '../../scripts/trigger-hosts/sqs-lambda-host.ts';
 import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
-import { createPubSub } from '../../shared/clouds/gcp/clients.ts';
+import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
 import { readCloudSettings } from '../../shared/config/local-env.ts';
 import {
   documentId,

@@ -5,7 +5,8 @@
 import { inject } from 'vitest';
 import { createDynamoClient, createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import { createCosmosClient } from '../../shared/clouds/azure/clients.ts';
-import { createFirestore, createPubSub } from '../../shared/clouds/gcp/clients.ts';
+import { createFirestore } from '../../shared/clouds/gcp/firestore-client.ts';
+import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
 import {
   type AwsSettings,
   type AzureSettings,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createPubSub } from '../../shared/clouds/gcp/clients.ts';
+import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
 import {
   readAwsSettings,
   readCloudSettings,

@@ -1,6 +1,6 @@
 /** The GCP side of the ports, from settings: the Firestore store and dead letters, sharing one client. */
 import type { GcpStoreSettings } from '../../config/local-env.ts';
-import { createFirestore } from './clients.ts';
+import { createFirestore } from './firestore-client.ts';
 import { FirestoreDeadLetters } from './firestore-dead-letters.ts';
 import { FirestoreStore } from './firestore-store.ts';
 
