@@ -8,6 +8,8 @@ export default defineConfig({
       {
         test: {
           name: 'core',
+          // One fast-check seed for every property test: the same cases on every run (FC_SEED to explore).
+          setupFiles: ['test/setup/fast-check.ts'],
           include: ['test/unit/**/*.test.ts', 'test/property/**/*.test.ts', 'test/infra/**/*.test.ts'],
           // Property tests run hundreds of cases; time is not what they assert (speed lives in `npm run bench`).
           testTimeout: 120_000,

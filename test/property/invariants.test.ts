@@ -236,8 +236,8 @@ describe('invariant 4: convergent', () => {
             const distinct = reference.get(doc.id)!.count;
             const largestPart = Math.max(...Object.values(doc.parts).map((p) => p.aggregate.count));
             if (doc.merged.exact) expect(doc.merged.aggregate.count).toBe(distinct);
-            // Inexact: the larger part alone, never a sum that counts a record twice.
-            else expect(doc.merged.aggregate.count).toBe(largestPart);
+            // Inexact: at least the largest part, and never a sum that counts a record twice.
+            else expect(doc.merged.aggregate.count).toBeGreaterThanOrEqual(largestPart);
             expect(doc.merged.aggregate.count).toBeLessThanOrEqual(distinct);
           }
         },
