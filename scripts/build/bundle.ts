@@ -5,8 +5,9 @@
  * runs without `node_modules`, except what the platform itself provides.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { build, type Metafile } from 'esbuild';
+import { build, type Metafile, type Plugin } from 'esbuild';
 import type { Deployable } from './deployables.ts';
 
 export interface BundleResult {
@@ -32,6 +33,20 @@ const ESM_REQUIRE_SHIM = [
   "const __dirname = __filename.slice(0, __filename.lastIndexOf('/'));",
 ].join('\n');
 
+/**
+ * `@smithy/node-http-handler` in its CommonJS build: its ES build imports `node:http` as an ES module, and Node
+ * then evaluates every export of `node:http`, including the lazy ones that load undici (≈ 10 ms of a cold start).
+ */
+const commonJsHttpHandler: Plugin = {
+  name: 'commonjs-http-handler',
+  setup(b) {
+    // Resolved as Node's `require` would: the package's `main`, its CommonJS build.
+    b.onResolve({ filter: /^@smithy\/node-http-handler$/ }, (args) => ({
+      path: createRequire(path.join(args.resolveDir, 'index.js')).resolve(args.path),
+    }));
+  },
+};
+
 export async function bundle(root: string, deployable: Deployable): Promise<BundleResult> {
   const dir = path.join(root, 'dist', deployable.outDir);
   await mkdir(dir, { recursive: true });
@@ -47,6 +62,10 @@ export async function bundle(root: string, deployable: Deployable): Promise<Bund
     chunkNames: 'chunks/[name]-[hash]',
     bundle: true,
     platform: 'node',
+    // ES builds first where a package ships both (the AWS SDK does): esbuild can drop their unused exports, where
+    // a CommonJS module is kept whole — the DynamoDB client's cold-start code is about half as large this way.
+    mainFields: ['module', 'main'],
+    conditions: ['module'],
     format: 'esm',
     target: 'node22',
     minify: true,
@@ -56,6 +75,7 @@ export async function bundle(root: string, deployable: Deployable): Promise<Bund
     metafile: true,
     external: deployable.external,
     banner: { js: ESM_REQUIRE_SHIM },
+    plugins: [commonJsHttpHandler],
     logLevel: 'warning',
   });
   for (const [name, contents] of Object.entries(deployable.files))
