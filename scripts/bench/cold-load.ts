@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
-const probe = path.join(import.meta.dirname, 'cold-load-probe.ts');
+const probe = path.join(import.meta.dirname, 'cold-load-probe.mjs');
 
 const cases = [
   {
