@@ -4,7 +4,7 @@
  * dependency inlined (JSON protos of Google's clients included, since they are static `require`s) so the bundle
  * runs without `node_modules`, except what the platform itself provides.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
@@ -80,6 +80,15 @@ export async function bundle(root: string, deployable: Deployable): Promise<Bund
   });
   for (const [name, contents] of Object.entries(deployable.files))
     await writeFile(path.join(dir, name), contents);
+  // Chunk names carry content hashes, so an earlier build's chunks would stay beside these and go into the zip.
+  const current = new Set([
+    ...Object.keys(result.metafile.outputs).map((name) => path.resolve(root, name)),
+    ...Object.keys(deployable.files).map((name) => path.join(dir, name)),
+  ]);
+  for (const e of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    const file = path.join(e.parentPath, e.name);
+    if (e.isFile() && !current.has(file)) await rm(file);
+  }
   const outputs = result.metafile.outputs;
   const js = Object.entries(outputs).filter(([name]) => !name.endsWith('.map'));
   const initial = new Set<string>();
