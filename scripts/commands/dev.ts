@@ -29,6 +29,7 @@ import { writeEnvFile } from '../local-stack/env-file.ts';
 import { startLocalStack } from '../local-stack/local-stack.ts';
 import { firstDifference, referenceWindows } from '../reference-windows.ts';
 import { writeReport } from '../report/write-report.ts';
+import { seededRandom } from '../seeded-random.ts';
 import { type SyncTimer, startSyncTimer } from '../trigger-hosts/sync-timer.ts';
 import { startIngestHosts } from './ingest-hosts.ts';
 import { readExports } from './read-exports.ts';
@@ -110,7 +111,7 @@ export async function run(argv: string[]): Promise<number> {
     const hosts = await startIngestHosts(
       settings,
       chaos
-        ? chaos.redelivering(built.ingest, CHAOS_REDELIVERY_FRACTION, seeded(options.seed + 1))
+        ? chaos.redelivering(built.ingest, CHAOS_REDELIVERY_FRACTION, seededRandom(options.seed + 1))
         : built.ingest,
     );
     stoppers.push(() => Promise.all(Object.values(hosts).map((h) => h.stop())));
@@ -196,7 +197,7 @@ export async function run(argv: string[]): Promise<number> {
     if (stats.duplicates) say(`the source repeated ${stats.duplicates} records; each was sent once`);
     if (chaos) {
       await outage;
-      const again = await chaos.duplicate(producer, CHAOS_DUPLICATE_FRACTION, seeded(options.seed));
+      const again = await chaos.duplicate(producer, CHAOS_DUPLICATE_FRACTION, seededRandom(options.seed));
       chaos.report.producerRetries = ORIGINS.reduce((n, o) => n + producer.sent[o].retries, 0);
       say(`chaos: published ${again} messages a second time`);
     }
@@ -383,16 +384,4 @@ async function until(
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000} s waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
-}
-
-/** A small deterministic generator (mulberry32) so chaos picks the same duplicates for the same seed. */
-function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

@@ -3,8 +3,7 @@
  * environment, its output streamed or captured.
  */
 import { spawn } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
-import path from 'node:path';
+import { findOnPath as findOnSearchPath, isExecutable } from '../find-on-path.ts';
 import { MissingTerraformError } from './errors.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -13,15 +12,6 @@ const installHelp =
   'Install Terraform 1.6 or newer: https://developer.hashicorp.com/terraform/install ' +
   "(e.g. 'brew install hashicorp/tap/terraform', or HashiCorp's apt repository: 'sudo apt-get install terraform'), " +
   'or set TRICLOUD_TERRAFORM to the path of a terraform (or tofu) binary.';
-
-async function isExecutable(file: string): Promise<boolean> {
-  try {
-    await access(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** The path of the terraform binary; throws a {@link MissingTerraformError} saying how to install it. */
 export async function findTerraform(env: Env): Promise<string> {
@@ -38,13 +28,8 @@ export async function findTerraform(env: Env): Promise<string> {
 }
 
 /** The path of `command` on the PATH of `env`, or undefined. */
-export async function findOnPath(command: string, env: Env): Promise<string | undefined> {
-  for (const dir of (env.PATH ?? '').split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, process.platform === 'win32' ? `${command}.exe` : command);
-    if (await isExecutable(candidate)) return candidate;
-  }
-  return undefined;
+export function findOnPath(command: string, env: Env): Promise<string | undefined> {
+  return findOnSearchPath(command, env.PATH);
 }
 
 export interface TerraformRun {

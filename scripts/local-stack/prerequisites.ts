@@ -2,25 +2,12 @@
  * What the Google emulators need on the machine: the `gcloud` CLI with the emulator components, and Java.
  * Checked before anything starts so a missing tool is one clear message, not a Java stack trace.
  */
-import { access, constants, realpath, stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { findOnPath } from '../find-on-path.ts';
 import { MissingPrerequisiteError } from './errors.ts';
 
 export type GoogleEmulator = 'pubsub' | 'firestore';
-
-async function findOnPath(command: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, command);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
 
 async function isDirectory(dir: string): Promise<boolean> {
   try {

@@ -1,4 +1,6 @@
 /** Three in-memory clouds wired to the core's use cases, for pure tests of the invariants. */
+
+import { seededRandom } from '../../scripts/seeded-random.ts';
 import {
   createIngest,
   type ExportedWindow,
@@ -112,14 +114,5 @@ export function contentOf(store: MemoryStore, withPartRevisions = false) {
     }));
 }
 
-/** A small deterministic PRNG (mulberry32), so retries' jitter is reproducible in tests. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG, so retries' jitter is reproducible in tests. */
+export const seeded = seededRandom;

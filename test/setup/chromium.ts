@@ -3,10 +3,9 @@
  * `chromium` package when it is missing and we may (root with apt-get, as in CI), and hands its path to the tests.
  */
 import { execFile } from 'node:child_process';
-import { access, constants } from 'node:fs/promises';
-import path from 'node:path';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
+import { findOnPath } from '../../scripts/find-on-path.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -64,20 +63,6 @@ async function findBrowser(): Promise<string | undefined> {
   for (const name of BROWSER_NAMES) {
     const found = await findOnPath(name);
     if (found !== undefined) return found;
-  }
-  return undefined;
-}
-
-async function findOnPath(command: string): Promise<string | undefined> {
-  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
-    if (dir === '') continue;
-    const candidate = path.join(dir, command);
-    try {
-      await access(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not in this directory
-    }
   }
   return undefined;
 }
