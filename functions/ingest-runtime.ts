@@ -17,7 +17,7 @@ import {
   type IngestResult,
   type Origin,
 } from '../shared/core/index.ts';
-import { logInvocation } from '../shared/observability/invocation-log.ts';
+import { type InvocationCorrelation, logInvocation } from '../shared/observability/invocation-log.ts';
 
 export interface IngestPorts {
   store: AggregateStore;
@@ -25,19 +25,11 @@ export interface IngestPorts {
 }
 
 /** Returns the per-invocation function of one cloud; `ports` is called once, on first use. */
-/** What the platform tells about an invocation, for the log line. */
-export interface InvocationContext {
-  invocationId?: string;
-  traceparent?: string;
-  /** Platform-specific extras kept on the line (delivery attempt, partition). */
-  [field: string]: unknown;
-}
-
 export function ingestRuntime(origin: Origin, ports: () => IngestPorts) {
   let ingest: Ingest | undefined;
   return async (
     messages: readonly InboundMessage[],
-    correlation: InvocationContext = {},
+    correlation: InvocationCorrelation = {},
   ): Promise<IngestResult> => {
     if (!ingest) {
       const settings = readPipelineSettings();

@@ -9,13 +9,11 @@ import { systemClock } from '../shared/clouds/system-clock.ts';
 import { readStoreSettings } from '../shared/config/local-env.ts';
 import { readSyncOptions } from '../shared/config/sync-settings.ts';
 import { ORIGINS, type Origin, type SyncReport, syncInto } from '../shared/core/index.ts';
-import { logInvocation } from '../shared/observability/invocation-log.ts';
+import { type InvocationCorrelation, logInvocation } from '../shared/observability/invocation-log.ts';
 
 export function syncRuntime(target: Origin) {
   let deps: Parameters<typeof syncInto>[0] | undefined;
-  return async (
-    correlation: { invocationId?: string; [field: string]: unknown } = {},
-  ): Promise<SyncReport> => {
+  return async (correlation: InvocationCorrelation = {}): Promise<SyncReport> => {
     if (!deps) {
       const settings = readStoreSettings();
       const others = ORIGINS.filter((o) => o !== target);
@@ -46,7 +44,7 @@ export function syncRuntime(target: Origin) {
       level: failed.length ? 'warn' : 'info',
       message: 'sync',
       time: Date.now(),
-      ...(typeof invocationId === 'string' ? { invocationId } : {}),
+      ...(invocationId ? { invocationId } : {}),
       metrics,
       fields: { ...platform, report },
     });

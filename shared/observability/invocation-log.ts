@@ -20,6 +20,14 @@ import { type Level, writeEntry } from './log.ts';
 /** The CloudWatch namespace of the functions' metrics. */
 export const METRICS_NAMESPACE = 'tricloud';
 
+/** What a platform tells about an invocation, as its entry point hands it to the runtime for the log line. */
+export interface InvocationCorrelation {
+  invocationId?: string;
+  traceparent?: string;
+  /** Platform-specific extras kept on the line (delivery attempt, partition). */
+  [field: string]: unknown;
+}
+
 export interface InvocationLog {
   cloud: Origin;
   /** The function: `ingest` or `sync`. */
