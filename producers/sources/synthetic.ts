@@ -87,3 +87,24 @@ export function syntheticRecords(options: SyntheticOptions): () => DataRecord {
     };
   };
 }
+
+/**
+ * `records` trade-like records at once, for benchmarks and fixtures that need the whole stream in memory (the
+ * same records `syntheticSource` streams for these options; seed 42 unless given).
+ */
+export function syntheticTrades(opts: {
+  records: number;
+  series: number;
+  intervalMs: number;
+  seed?: number;
+  start?: number;
+}): DataRecord[] {
+  const next = syntheticRecords({
+    seed: opts.seed ?? 42,
+    series: opts.series,
+    kind: 'trades',
+    intervalMs: opts.intervalMs,
+    ...(opts.start === undefined ? {} : { start: opts.start }),
+  });
+  return Array.from({ length: opts.records }, next);
+}

@@ -4,7 +4,7 @@
  * records. Store writes per record and records/s, per cloud.
  */
 
-import { syntheticTrades } from '../../producers/synthetic-trades.ts';
+import { syntheticTrades } from '../../producers/sources/synthetic.ts';
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
 import { readCloudSettings } from '../../shared/config/local-env.ts';

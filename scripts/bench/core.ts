@@ -2,7 +2,7 @@
  * Core figures: validation and aggregation throughput on one core, and the ingest use case's store writes per
  * record against the naive design (one record per message, one write per record), on the same input.
  */
-import { syntheticTrades } from '../../producers/synthetic-trades.ts';
+import { syntheticTrades } from '../../producers/sources/synthetic.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
 import {
   addToPart,

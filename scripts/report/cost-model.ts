@@ -9,7 +9,7 @@
  * Prices are USD list prices (US regions, beyond free tiers), read on 2026-11-25 from the pages in PRICES.
  */
 import { CloudPacking } from '../../producers/packing.ts';
-import { syntheticTrades } from '../../producers/synthetic-trades.ts';
+import { syntheticTrades } from '../../producers/sources/synthetic.ts';
 import { encodeMessage } from '../../shared/core/index.ts';
 
 export const PRICES = {
