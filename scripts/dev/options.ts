@@ -1,8 +1,8 @@
 /** `tricloud dev`'s options: parsed once, checked with a sentence naming the fix, typed for the rest of the run. */
 import { parseArgs } from 'node:util';
+import { parseRoute, type Route } from '../../producers/routing.ts';
 import { ORIGINS, type Origin } from '../../shared/core/index.ts';
 
-export type DevRoute = 'partition' | 'failover' | 'mirror';
 export type DevSource = 'synthetic' | 'file';
 
 export interface DevOptions {
@@ -10,7 +10,7 @@ export interface DevOptions {
   file?: string;
   records: number;
   series: number;
-  route: DevRoute;
+  route: Route;
   seed: number;
   syncEveryMs: number;
   export?: string;
@@ -78,9 +78,7 @@ export function parseDevOptions(
     throw new Error(`--source takes synthetic or file, not '${source}'.`);
   if (source === 'file' && !values.file)
     throw new Error('--source file needs --file PATH: a file of JSON records, one per line.');
-  const route = values.route as DevRoute;
-  if (route !== 'partition' && route !== 'failover' && route !== 'mirror')
-    throw new Error(`--route takes partition, failover or mirror, not '${route}'.`);
+  const route = parseRoute(values.route);
   const seed = positiveInteger('--seed', values.seed, 0);
   const chaosCloud = (values['chaos-cloud'] ?? ORIGINS[seed % ORIGINS.length]) as Origin;
   if (!ORIGINS.includes(chaosCloud))

@@ -3,15 +3,8 @@
  * and its store's sync lag behind each other cloud — the series the report draws as throughput and lag.
  */
 import { ORIGINS, type Origin } from '../../shared/core/index.ts';
+import type { TimelineSample } from '../report/write-report.ts';
 import type { FunctionTelemetry } from './function-telemetry.ts';
-
-export interface TimelineSample {
-  /** ms since the run started */
-  t: number;
-  cloud: Origin;
-  ingestedRecords: number;
-  syncLagMs: Partial<Record<Origin, number>>;
-}
 
 export interface Timeline {
   readonly samples: TimelineSample[];
