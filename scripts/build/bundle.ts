@@ -9,6 +9,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import type { Deployable } from './deployables.ts';
+import { precompiledChecks } from './precompiled-checks.ts';
 
 export interface BundleResult {
   deployable: Deployable;
@@ -75,7 +76,7 @@ export async function bundle(root: string, deployable: Deployable): Promise<Bund
     metafile: true,
     external: deployable.external,
     banner: { js: ESM_REQUIRE_SHIM },
-    plugins: [commonJsHttpHandler],
+    plugins: [commonJsHttpHandler, precompiledChecks],
     logLevel: 'warning',
   });
   for (const [name, contents] of Object.entries(deployable.files))

@@ -1,13 +1,13 @@
 /**
  * Records and their validation (DESIGN §2).
  *
- * A record is identified by `(series, seq)`. Validation is compiled once by TypeBox (a JIT-compiled checker:
- * about 20M checks/s, where interpreting validators manage 2M) and, only for the rare invalid record, the first
- * failing field is turned into a sentence a person can act on: `seq must be a non-negative integer, got 1.5`.
- * The schemas are plain JSON Schema compiled by `typebox/schema`, without TypeBox's type builder: the same
- * checker at less than half the code, which every function bundle carries and every cold start loads.
+ * A record is identified by `(series, seq)`. Validation runs compiled checks (`record-checks.ts`) and, only for
+ * the rare invalid record, turns the first failing field into a sentence a person can act on:
+ * `seq must be a non-negative integer, got 1.5`.
  */
-import { Compile } from 'typebox/schema';
+import { checks } from './record-checks.ts';
+
+export { MAX_TS, SERIES_PATTERN } from './record-schemas.ts';
 
 export interface DataRecord {
   /** 1–128 characters of `[A-Za-z0-9._:-]`: safe as part of every store's document id. */
@@ -24,10 +24,6 @@ export interface DataRecord {
 /** The compact wire form of a record inside a message: `[series, seq, ts, value, qty?]`. */
 export type RecordRow = [series: string, seq: number, ts: number, value: number, qty?: number];
 
-export const SERIES_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-/** 2100-01-01T00:00:00Z: anything later is a unit mistake (seconds vs micro- or nanoseconds). */
-export const MAX_TS = 4_102_444_800_000;
-
 export type Validation = { ok: true; record: DataRecord } | { ok: false; reason: string };
 
 const FIELDS = ['series', 'seq', 'ts', 'value', 'qty'] as const;
@@ -42,42 +38,9 @@ const EXPECTED: Record<Field, string> = {
   qty: 'qty must be a finite number >= 0',
 };
 
-const fieldSchemas = {
-  series: { type: 'string', pattern: SERIES_PATTERN.source },
-  seq: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-  ts: { type: 'integer', minimum: 0, maximum: MAX_TS },
-  value: { type: 'number' },
-  qty: { type: 'number', minimum: 0 },
-} as const;
-
-const fieldChecks = {
-  series: Compile(fieldSchemas.series),
-  seq: Compile(fieldSchemas.seq),
-  ts: Compile(fieldSchemas.ts),
-  value: Compile(fieldSchemas.value),
-  qty: Compile(fieldSchemas.qty),
-};
-
-const checkObject = Compile({
-  type: 'object',
-  required: ['series', 'seq', 'ts', 'value'],
-  properties: fieldSchemas,
-});
-/** A row of exactly its fields: `items` as a list is positional, and `additionalItems: false` caps the length. */
-const row = (items: readonly object[]) =>
-  Compile({ type: 'array', items, minItems: items.length, additionalItems: false });
-const checkRow4 = row([fieldSchemas.series, fieldSchemas.seq, fieldSchemas.ts, fieldSchemas.value]);
-const checkRow5 = row([
-  fieldSchemas.series,
-  fieldSchemas.seq,
-  fieldSchemas.ts,
-  fieldSchemas.value,
-  fieldSchemas.qty,
-]);
-
 /** Validates a record in its object form (`{"series","seq","ts","value","qty"}`), as sources and files give it. */
 export function validateRecord(input: unknown): Validation {
-  if (checkObject.Check(input)) {
+  if (checks.object(input)) {
     const r = input as { series: string; seq: number; ts: number; value: number; qty?: number };
     return { ok: true, record: { series: r.series, seq: r.seq, ts: r.ts, value: r.value, qty: r.qty ?? 1 } };
   }
@@ -100,7 +63,7 @@ export function validateRecord(input: unknown): Validation {
 /** Validates a record in its row form (`[series, seq, ts, value, qty?]`), as messages carry it. */
 export function validateRow(input: unknown): Validation {
   if (Array.isArray(input)) {
-    if (input.length === 4 ? checkRow4.Check(input) : checkRow5.Check(input)) {
+    if (input.length === 4 ? checks.row4(input) : checks.row5(input)) {
       return {
         ok: true,
         record: { series: input[0], seq: input[1], ts: input[2], value: input[3], qty: input[4] ?? 1 },
@@ -130,7 +93,7 @@ function explain(get: (field: Field) => unknown, optional: (field: Field) => boo
       if (optional(field)) continue;
       return `${field} is missing; ${EXPECTED[field]}`;
     }
-    if (!fieldChecks[field].Check(value)) return `${EXPECTED[field]}, got ${show(value)}`;
+    if (!checks[field](value)) return `${EXPECTED[field]}, got ${show(value)}`;
   }
   // Unreachable while the per-field schemas and the whole-record schemas agree.
   return 'the record is invalid';
