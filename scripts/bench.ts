@@ -8,8 +8,6 @@
  *   --only LIST        some of: core, clouds, cold, sync, producer (default all); all but core and sync start the
  *                      local stack
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { benchCloudIngest } from './bench/cloud-ingest.ts';
 import { benchColdLoad } from './bench/cold-load.ts';
@@ -18,7 +16,7 @@ import { benchCore } from './bench/core.ts';
 import { benchProducer } from './bench/producer.ts';
 import { Figures } from './bench/report.ts';
 import { benchSyncCost } from './bench/sync-cost.ts';
-import { run as build } from './commands/build.ts';
+import { buildAll } from './commands/build.ts';
 import { startLocalStack } from './local-stack/local-stack.ts';
 
 const { values: args } = parseArgs({
@@ -68,14 +66,21 @@ if (only.has('clouds') || only.has('cold') || only.has('producer')) {
       await benchProducer(env, figures.report);
     }
     if (only.has('cold')) {
-      const root = path.resolve(import.meta.dirname, '..');
-      if (!existsSync(path.join(root, 'dist', 'aws', 'ingest', 'index.mjs'))) await build(['--json']);
-      figures.section(
-        'cold load: fresh process, first invocation; bundle against the same code from node_modules',
-      );
-      for (const [key, value] of Object.entries(await benchColdLoad(env))) {
-        figures.report(key, key.replace(/^coldLoad\./, ''), value, key.endsWith('ratio') ? '×' : 'ms');
+      figures.section('bundles: bytes of JavaScript, of what a cold start loads, and of the zip deployed');
+      for (const b of await buildAll()) {
+        figures.report(`bundle.${b.name}.bytes`, `${b.name} JavaScript`, b.bytes / 1024, 'KiB');
+        figures.report(
+          `bundle.${b.name}.initialBytes`,
+          `${b.name} loaded at cold start`,
+          b.initialBytes / 1024,
+          'KiB',
+        );
+        figures.report(`bundle.${b.name}.zipBytes`, `${b.name} zip`, b.zipBytes / 1024, 'KiB');
       }
+      figures.section(
+        'cold load: fresh process, load and first invocation; the bundle against the same code from node_modules',
+      );
+      await benchColdLoad(env, figures.report);
     }
   } finally {
     await stack.stop();

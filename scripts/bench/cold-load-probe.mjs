@@ -1,29 +1,38 @@
 /**
- * Run in a fresh process by the cold-load bench: loads one function module (a bundle, or the source entry that
- * imports from node_modules), calls its handler once against the local stack, and prints the milliseconds since
- * the process started. Arguments: module path, cloud (aws | gcp | azure).
- * Plain JavaScript on purpose: a `.ts` probe would start Node's TypeScript loader (≈ 40 ms) in every process,
- * charging the bundle a cost that a deployed bundle never pays; the unbundled source still pays it, as it must.
+ * Run in a fresh process by the cold-load bench: loads one function module (a bundle, or unbundled code importing
+ * from node_modules), calls its handler once against the local stack, and prints how long each phase took, in
+ * milliseconds, with what the handler returned. Arguments: module path, deployable (aws-ingest | aws-sync |
+ * gcp-functions | azure-functionapp). The bundle test also runs it, on bundles copied away from `node_modules`.
+ * Plain JavaScript on purpose: a `.ts` probe would start Node's TypeScript loader in every process, charging the
+ * bundle a cost that a deployed bundle never pays.
  */
-const [modulePath, cloud] = process.argv.slice(2);
+const [modulePath, deployable] = process.argv.slice(2);
+const started = performance.now();
+const id = `cold-${process.pid}`;
 const body = JSON.stringify({
   v: 1,
   b: 'cold',
-  r: [[`COLD-${cloud}-${process.pid}`, 1, 1_700_000_000_000, 1, 1]],
+  r: [[`COLD-${deployable}-${process.pid}`, 1, 1_700_000_000_000, 1, 1]],
 });
 /** @type {Record<string, (...args: unknown[]) => Promise<unknown>>} */
 const mod = await import(modulePath);
-if (cloud === 'aws') {
-  await mod.handler({ Records: [{ messageId: `cold-${process.pid}`, body }] });
-} else if (cloud === 'gcp') {
-  const data = Buffer.from(body).toString('base64');
+const loaded = performance.now();
+let result;
+if (deployable === 'aws-ingest') {
+  result = await mod.handler({ Records: [{ messageId: id, body }] });
+} else if (deployable === 'aws-sync') {
+  result = await mod.handler({ id });
+} else if (deployable === 'gcp-functions') {
   await mod.ingestPubSub({
-    id: `cold-${process.pid}`,
-    data: { message: { data, messageId: `cold-${process.pid}` } },
+    id,
+    data: { message: { data: Buffer.from(body).toString('base64'), messageId: id } },
   });
 } else {
   const triggerMetadata = { sequenceNumberArray: [process.pid], partitionContext: { partitionId: 'cold' } };
-  await mod.ingestEvents([body], { invocationId: 'cold', triggerMetadata });
+  await mod.ingestEvents([body], { invocationId: id, triggerMetadata });
 }
-console.log(JSON.stringify({ ms: performance.now() }));
+const called = performance.now();
+console.log(
+  JSON.stringify({ start: started, load: loaded - started, call: called - loaded, total: called, result }),
+);
 process.exit(0);

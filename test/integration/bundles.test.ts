@@ -2,8 +2,14 @@
  * End to end on the built bundles (issue 7): `npm run build`'s output — not the sources — runs behind each
  * platform's local trigger host and as each cloud's sync; messages in, exact documents out, stores converged.
  */
+import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { cp, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { deployables } from '../../scripts/build/deployables.ts';
 import { run as build } from '../../scripts/commands/build.ts';
 import { startEventHubsFunctionHost } from '../../scripts/trigger-hosts/eventhubs-function-host.ts';
 import type { TriggerHost } from '../../scripts/trigger-hosts/host-loop.ts';
@@ -30,7 +36,8 @@ import {
 import { eventually } from '../helpers/eventually.ts';
 import { expectExact, referenceWindows, sortWindows, T0 } from '../helpers/records.ts';
 
-const dist = path.resolve(import.meta.dirname, '..', '..', 'dist');
+const repo = path.resolve(import.meta.dirname, '..', '..');
+const dist = path.join(repo, 'dist');
 type Module = Record<string, (...args: never[]) => Promise<unknown>>;
 const load = async (file: string) => (await import(path.join(dist, file))) as Module;
 
@@ -124,4 +131,36 @@ describe('the built bundles', () => {
     }
     for (const host of hosts) expect(host.stats.invocations).toBeGreaterThan(0);
   }, 180_000);
+
+  it('each bundle serves its first call from a folder with no node_modules above it', async () => {
+    const env = useStackEnv();
+    const root = await mkdtemp(path.join(os.tmpdir(), 'tricloud-bundles-'));
+    try {
+      for (let dir = root; dir !== path.dirname(dir); dir = path.dirname(dir))
+        expect(existsSync(path.join(dir, 'node_modules')), `${dir}/node_modules`).toBe(false);
+      for (const d of deployables) {
+        const dir = path.join(root, d.name);
+        await cp(path.join(dist, d.outDir), dir, { recursive: true });
+        // Only what the package's own package.json asks the platform to install (the Cloud Functions framework).
+        const manifest = existsSync(path.join(dir, 'package.json'))
+          ? (JSON.parse(await readFile(path.join(dir, 'package.json'), 'utf8')) as { dependencies?: object })
+          : {};
+        for (const dep of Object.keys(manifest.dependencies ?? {})) {
+          await mkdir(path.dirname(path.join(dir, 'node_modules', dep)), { recursive: true });
+          await symlink(path.join(repo, 'node_modules', dep), path.join(dir, 'node_modules', dep));
+        }
+        // The bench's cold-load probe: load the bundle, then one invocation against the local stack.
+        const { stdout } = await promisify(execFile)(
+          process.execPath,
+          [path.join(repo, 'scripts', 'bench', 'cold-load-probe.mjs'), path.join(dir, d.outFile), d.name],
+          { env: { ...process.env, ...env }, encoding: 'utf8' },
+        );
+        const out = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { result?: unknown };
+        if (d.name === 'aws-ingest') expect(out.result, d.name).toEqual({ batchItemFailures: [] });
+        else expect(out, d.name).toHaveProperty('total');
+      }
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
