@@ -5,7 +5,6 @@
  * runs without `node_modules`, except what the platform itself provides.
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import type { Deployable } from './deployables.ts';
@@ -35,15 +34,22 @@ const ESM_REQUIRE_SHIM = [
 ].join('\n');
 
 /**
- * `@smithy/node-http-handler` in its CommonJS build: its ES build imports `node:http` as an ES module, and Node
- * then evaluates every export of `node:http`, including the lazy ones that load undici (≈ 10 ms of a cold start).
+ * `node:http` and `node:https` reached through `require`, also where a package imports them as ES modules. For an
+ * ES import Node builds a facade that reads every export of the module, and `node:http`'s lazy exports (`WebSocket`,
+ * `fetch`'s classes) then load undici: ≈ 10 ms of a cold start, for nothing any function uses. esbuild's interop
+ * for a CommonJS module reads an export only when the code does.
  */
-const commonJsHttpHandler: Plugin = {
-  name: 'commonjs-http-handler',
+const httpThroughRequire: Plugin = {
+  name: 'http-through-require',
   setup(b) {
-    // Resolved as Node's `require` would: the package's `main`, its CommonJS build.
-    b.onResolve({ filter: /^@smithy\/node-http-handler$/ }, (args) => ({
-      path: createRequire(path.join(args.resolveDir, 'index.js')).resolve(args.path),
+    b.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+      args.namespace === 'http-through-require'
+        ? { path: args.path, external: true }
+        : { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'http-through-require' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'http-through-require' }, (args) => ({
+      contents: `module.exports = require(${JSON.stringify(args.path)});`,
+      loader: 'js',
     }));
   },
 };
@@ -76,7 +82,7 @@ export async function bundle(root: string, deployable: Deployable): Promise<Bund
     metafile: true,
     external: deployable.external,
     banner: { js: ESM_REQUIRE_SHIM },
-    plugins: [commonJsHttpHandler, precompiledChecks],
+    plugins: [httpThroughRequire, precompiledChecks],
     logLevel: 'warning',
   });
   for (const [name, contents] of Object.entries(deployable.files))
