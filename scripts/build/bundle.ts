@@ -5,6 +5,7 @@
  * runs without `node_modules`, except what the platform itself provides.
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
 import type { Deployable } from './deployables.ts';
@@ -34,20 +35,21 @@ const ESM_REQUIRE_SHIM = [
 ].join('\n');
 
 /**
- * `node:http` and `node:https` reached through `require`, also where a package imports them as ES modules. For an
- * ES import Node builds a facade that reads every export of the module, and `node:http`'s lazy exports (`WebSocket`,
- * `fetch`'s classes) then load undici: ≈ 10 ms of a cold start, for nothing any function uses. esbuild's interop
- * for a CommonJS module reads an export only when the code does.
+ * Node's built-in modules reached through `require`, also where a package imports them as ES modules. For an ES
+ * import Node builds a facade that reads every export of the built-in, and the lazy ones then load for nothing:
+ * `node:http` loads undici for `fetch`'s classes (≈ 10 ms), `node:crypto` its Web Crypto, `node:stream` its
+ * promises. esbuild's interop for a CommonJS module reads an export only when the code does.
  */
-const httpThroughRequire: Plugin = {
-  name: 'http-through-require',
+const BUILTIN = new RegExp(`^(node:)?(${builtinModules.map((m) => m.replace(/[/]/g, '\\/')).join('|')})$`);
+const builtinsThroughRequire: Plugin = {
+  name: 'builtins-through-require',
   setup(b) {
-    b.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
-      args.namespace === 'http-through-require'
+    b.onResolve({ filter: BUILTIN }, (args) =>
+      args.namespace === 'builtin'
         ? { path: args.path, external: true }
-        : { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'http-through-require' },
+        : { path: args.path.replace(/^(node:)?/, 'node:'), namespace: 'builtin' },
     );
-    b.onLoad({ filter: /.*/, namespace: 'http-through-require' }, (args) => ({
+    b.onLoad({ filter: /.*/, namespace: 'builtin' }, (args) => ({
       contents: `module.exports = require(${JSON.stringify(args.path)});`,
       loader: 'js',
     }));
@@ -82,7 +84,7 @@ export async function bundle(root: string, deployable: Deployable): Promise<Bund
     metafile: true,
     external: deployable.external,
     banner: { js: ESM_REQUIRE_SHIM },
-    plugins: [httpThroughRequire, precompiledChecks],
+    plugins: [builtinsThroughRequire, precompiledChecks],
     logLevel: 'warning',
   });
   for (const [name, contents] of Object.entries(deployable.files))
