@@ -20,7 +20,7 @@ import {
   readAzureSettings,
   readGcpSettings,
 } from '../../shared/config/local-env.ts';
-import { fnv1a32, type Origin } from '../../shared/core/index.ts';
+import { fnv1a32, type Origin, parseDuration } from '../../shared/core/index.ts';
 import { loadCloudEnv, parseOrigin } from './cloud-env.ts';
 
 const usage = `Usage: tricloud produce [options]
@@ -222,10 +222,4 @@ function requiredNumber(text: string, option: string): number {
   if (!Number.isFinite(n) || n <= 0 || text.trim() === '')
     throw new Error(`${option} takes a positive number, not '${text}'.`);
   return n;
-}
-
-function parseDuration(text: string, option: string): number {
-  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text);
-  if (!match) throw new Error(`${option} takes a duration like 500ms, 30s, 5m or 1h, not '${text}'.`);
-  return Number(match[1]) * { ms: 1, s: 1_000, m: 60_000, h: 3_600_000 }[match[2] as 'ms' | 's' | 'm' | 'h'];
 }

@@ -1,7 +1,7 @@
 /** `tricloud dev`'s options: parsed once, checked with a sentence naming the fix, typed for the rest of the run. */
 import { parseArgs } from 'node:util';
 import { parseRoute, type Route } from '../../producers/routing.ts';
-import { ORIGINS, type Origin } from '../../shared/core/index.ts';
+import { ORIGINS, type Origin, parseDuration } from '../../shared/core/index.ts';
 
 export type DevSource = 'synthetic' | 'file';
 
@@ -90,7 +90,7 @@ export function parseDevOptions(
     series: positiveInteger('--series', values.series),
     route,
     seed,
-    syncEveryMs: parseDuration('--sync-every', values['sync-every']),
+    syncEveryMs: parseDuration(values['sync-every'], '--sync-every'),
     ...(values.export ? { export: values.export } : {}),
     ...(values.report ? { report: values.report } : {}),
     keepRunning: values['keep-running'],
@@ -108,10 +108,4 @@ function positiveInteger(name: string, text: string, min = 1): number {
   if (!Number.isSafeInteger(n) || n < min)
     throw new Error(`${name} takes a whole number of at least ${min}, not '${text}'.`);
   return n;
-}
-
-function parseDuration(name: string, text: string): number {
-  const match = /^(\d+)(ms|s|m)$/.exec(text);
-  if (!match) throw new Error(`${name} takes a duration like 500ms, 5s or 1m, not '${text}'.`);
-  return Number(match[1]) * ({ ms: 1, s: 1_000, m: 60_000 } as const)[match[2] as 'ms' | 's' | 'm'];
 }

@@ -26,7 +26,7 @@ export function readPipelineSettings(env: Env = process.env): PipelineSettings {
   }
   return {
     windows: parseWindows(env.TRICLOUD_WINDOWS ?? '1m'),
-    ...(lateness ? { maxLatenessMs: parseDuration(lateness) } : {}),
+    ...(lateness ? { maxLatenessMs: parseDuration(lateness, 'TRICLOUD_MAX_LATENESS') } : {}),
     concurrency,
   };
 }

@@ -19,7 +19,7 @@ export function readSyncOptions(env: Env = process.env): SyncOptions {
   }
   return {
     pageSize,
-    budgetMs: parseDuration(env.TRICLOUD_SYNC_BUDGET ?? '50s'),
-    overlapMs: parseDuration(env.TRICLOUD_SYNC_OVERLAP ?? '60s'),
+    budgetMs: parseDuration(env.TRICLOUD_SYNC_BUDGET ?? '50s', 'TRICLOUD_SYNC_BUDGET'),
+    overlapMs: parseDuration(env.TRICLOUD_SYNC_OVERLAP ?? '60s', 'TRICLOUD_SYNC_OVERLAP'),
   };
 }

@@ -13,14 +13,17 @@ export interface WindowSpec {
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 const DURATION = /^(\d+)(ms|s|m|h|d)$/;
 
-/** Parses a duration such as `250ms`, `30s`, `1m`, `1h`, `1d` into milliseconds. */
-export function parseDuration(text: string): number {
+/**
+ * Parses a duration such as `250ms`, `30s`, `1m`, `1h`, `1d` into milliseconds: the one grammar of every duration a
+ * user writes (window sizes, settings, CLI options). `name` (an option or variable) starts the error message.
+ */
+export function parseDuration(text: string, name?: string): number {
   const match = DURATION.exec(text.trim());
   const amount = match ? Number(match[1]) : Number.NaN;
   const unit = match?.[2];
   if (!match || unit === undefined || !(amount > 0)) {
     throw new ConfigError(
-      `'${text}' is not a duration: write a positive whole number and a unit, like 250ms, 30s, 1m, 5m, 1h or 1d.`,
+      `${name ? `${name}: ` : ''}'${text}' is not a duration: write a positive whole number and a unit, like 250ms, 30s, 1m, 5m, 1h or 1d.`,
     );
   }
   return amount * (UNIT_MS[unit] ?? 1);

@@ -42,7 +42,10 @@ describe('tricloud dev options', () => {
     [['--source', 'file'], '--source file needs --file PATH: a file of JSON records, one per line.'],
     [['--source', 'kafka'], "--source takes synthetic or file, not 'kafka'."],
     [['--records', '0'], "--records takes a whole number of at least 1, not '0'."],
-    [['--sync-every', 'often'], "--sync-every takes a duration like 500ms, 5s or 1m, not 'often'."],
+    [
+      ['--sync-every', 'often'],
+      "--sync-every: 'often' is not a duration: write a positive whole number and a unit, like 250ms, 30s, 1m, 5m, 1h or 1d.",
+    ],
     [['--chaos-cloud', 'oracle'], "--chaos-cloud takes aws, gcp or azure, not 'oracle'."],
   ])('refuse %j with a sentence naming the fix', (argv, message) => {
     expect(() => parseDevOptions(argv)).toThrow(message);

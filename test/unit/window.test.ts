@@ -23,6 +23,11 @@ describe('windows', () => {
     expect(() => parseDuration(text)).toThrow(/like 250ms, 30s, 1m/);
   });
 
+  it('names the option or variable the duration came from', () => {
+    expect(() => parseDuration('often', '--sync-every')).toThrow(/^--sync-every: 'often' is not a duration/);
+    expect(() => parseDuration('1.5m', 'TRICLOUD_SYNC_BUDGET')).toThrow(/^TRICLOUD_SYNC_BUDGET: '1.5m'/);
+  });
+
   it('rejects window sizes that do not tile a day, and repeated sizes', () => {
     expect(() => parseWindow('7m')).toThrow(/does not divide a day evenly/);
     expect(() => parseWindows('1m,1m')).toThrow(/repeat/);
