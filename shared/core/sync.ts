@@ -65,17 +65,17 @@ export const SYNC_DEFAULTS = {
 };
 
 /**
- * Pulls each source into the target, one source after another within one shared budget. A source that fails is
- * reported and skipped, so one cloud being down never stops the other two converging.
+ * Pulls every source into the target at once, within one shared budget. A source that fails is reported and
+ * skipped, and a slow one (down, timing out) holds up nobody: the other two clouds converge in the same run. Both
+ * pulls may write the same document; the conditional write makes one of them re-read and merge again.
  */
 export async function syncInto(deps: SyncDeps, options: SyncOptions = {}): Promise<SyncReport> {
   const opts = { ...SYNC_DEFAULTS, ...options };
   const started = deps.clock.now();
   const deadline = started + opts.budgetMs;
-  const reports: SourceReport[] = [];
-  for (const source of deps.sources) {
-    reports.push(await pullSource(deps, source.origin, source.store, deadline, opts));
-  }
+  const reports = await Promise.all(
+    deps.sources.map((source) => pullSource(deps, source.origin, source.store, deadline, opts)),
+  );
   return { sources: reports, durationMs: deps.clock.now() - started };
 }
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseWindows, syncInto } from '../../shared/core/index.ts';
 import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
 import { deliver, makeClouds } from '../helpers/clouds.ts';
+import { eventually } from '../helpers/eventually.ts';
 import { messagesOf, record, T0 } from '../helpers/records.ts';
 
 async function gcpWith(documents: number) {
@@ -81,6 +82,45 @@ describe('sync', () => {
     });
     expect(report.sources[0]?.error).toMatch(/UnavailableError/);
     expect(report.sources[1]).toMatchObject({ read: 3, written: 3, complete: true });
+  });
+
+  it('pulls the sources at once: one that does not answer holds up no other', async () => {
+    const gcp = await sourceWith(3);
+    const azure = new MemoryStore();
+    let answer = () => {};
+    const answered = new Promise<void>((resolve) => {
+      answer = resolve;
+    });
+    const listChanges = azure.changes.bind(azure);
+    azure.changes = async (since, limit) => {
+      await answered;
+      return listChanges(since, limit);
+    };
+    const target = new MemoryStore();
+    const run = syncInto({
+      target,
+      sources: [
+        { origin: 'azure', store: azure },
+        { origin: 'gcp', store: gcp },
+      ],
+      clock: new SteppingClock(),
+    });
+    // Azure, listed first, has not answered, and GCP's documents are already in the target.
+    await eventually(
+      async () => target.docs.size,
+      (n) => n === 3,
+      {
+        what: "GCP's documents while Azure is silent",
+        timeoutMs: 5_000,
+        intervalMs: 1,
+      },
+    );
+    answer();
+    const report = await run;
+    expect(report.sources.map((r) => [r.source, r.complete])).toEqual([
+      ['azure', true],
+      ['gcp', true],
+    ]);
   });
 
   it('costs reads of changed documents only, however large the store', async () => {
