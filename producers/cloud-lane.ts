@@ -6,7 +6,7 @@
  */
 import type { Origin } from '../shared/core/index.ts';
 import { classifyFailure } from './failures.ts';
-import type { Publisher } from './publishers.ts';
+import type { OutboundMessage, Publisher } from './publishers.ts';
 import type { Spool, SpoolEntry } from './spool.ts';
 
 export interface CloudStats {
@@ -160,10 +160,11 @@ export class CloudLane {
       this.#inFlight = batch.length;
       for (const e of batch) this.#attempted.add(e.id);
       try {
-        const messages = [];
+        const messages: OutboundMessage[] = [];
         for (const e of batch) messages.push({ body: await this.#spool.body(e), partitionKey: e.key });
         this.#created ??= this.#publisher();
-        await withTimeout(this.#created.publish(messages), this.#o.publishTimeoutMs);
+        const publisher = this.#created;
+        await withTimeout((signal) => publisher.publish(messages, signal), this.#o.publishTimeoutMs);
         await this.#spool.acknowledge(batch.map((e) => e.id));
         for (const e of batch) {
           if (e.body !== undefined) this.#memory -= e.length;
@@ -221,16 +222,18 @@ function sleep(ms: number): Promise<void> {
 
 class PublishTimeout extends Error {}
 
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+/** Runs `work`, and past `ms` gives up on it: rejects with a PublishTimeout and aborts the work's signal. */
+async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
+  const abandoned = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([
-      work,
+      work(abandoned.signal),
       new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new PublishTimeout(`the transport did not answer within ${ms / 1000} s`)),
-          ms,
-        );
+        timer = setTimeout(() => {
+          reject(new PublishTimeout(`the transport did not answer within ${ms / 1000} s`));
+          abandoned.abort();
+        }, ms);
       }),
     ]);
   } finally {

@@ -21,7 +21,12 @@ export interface OutboundMessage {
 
 export interface Publisher {
   readonly cloud: Origin;
-  publish(messages: readonly OutboundMessage[]): Promise<void>;
+  /**
+   * `signal` cancels a publish its caller gave up on, where the client can (SQS, Event Hubs): a send left pending
+   * keeps the client's own timers alive (Event Hubs' 60 s send timeout) and the process with them. Pub/Sub's
+   * `publishMessage` takes no signal; its client settles or fails by itself.
+   */
+  publish(messages: readonly OutboundMessage[], signal?: AbortSignal): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -41,12 +46,14 @@ export function createPublisher(cloud: Origin, settings: CloudSettings): Publish
 function sqsPublisher(sqs: SQSClient, queueUrl: string): Publisher {
   return {
     cloud: 'aws',
-    async publish(messages) {
+    async publish(messages, signal) {
       let entries: { Id: string; MessageBody: string }[] = [];
       let bytes = 0;
       const flush = async () => {
         if (entries.length === 0) return;
-        const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }));
+        const result = await sqs.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: entries }), {
+          abortSignal: signal,
+        });
         if (result.Failed?.length) {
           const first = result.Failed[0];
           throw new Error(
@@ -86,7 +93,7 @@ function pubsubPublisher(pubsub: PubSub, topicName: string): Publisher {
 function eventHubsPublisher(producer: EventHubProducerClient): Publisher {
   return {
     cloud: 'azure',
-    async publish(messages) {
+    async publish(messages, signal) {
       const byKey = new Map<string | undefined, string[]>();
       for (const m of messages) {
         const list = byKey.get(m.partitionKey) ?? [];
@@ -94,16 +101,20 @@ function eventHubsPublisher(producer: EventHubProducerClient): Publisher {
         byKey.set(m.partitionKey, list);
       }
       for (const [partitionKey, bodies] of byKey) {
-        const options = partitionKey === undefined ? {} : { partitionKey };
+        const options = {
+          ...(partitionKey === undefined ? {} : { partitionKey }),
+          ...(signal ? { abortSignal: signal } : {}),
+        };
+        const sendOptions = signal ? { abortSignal: signal } : {};
         let batch = await producer.createBatch(options);
         for (const body of bodies) {
           if (batch.tryAdd({ body })) continue;
-          await producer.sendBatch(batch);
+          await producer.sendBatch(batch, sendOptions);
           batch = await producer.createBatch(options);
           if (!batch.tryAdd({ body }))
             throw new Error(`a message of ${body.length} bytes exceeds an Event Hubs batch`);
         }
-        if (batch.count > 0) await producer.sendBatch(batch);
+        if (batch.count > 0) await producer.sendBatch(batch, sendOptions);
       }
     },
     async close() {

@@ -78,8 +78,8 @@ export function startDevProducer(
     const inner = createPublisher(cloud, options.settings);
     return {
       cloud,
-      async publish(messages) {
-        await inner.publish(messages);
+      async publish(messages, signal) {
+        await inner.publish(messages, signal);
         keep(cloud, messages);
       },
       close: () => inner.close(),

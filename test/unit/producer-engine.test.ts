@@ -166,6 +166,37 @@ describe('runProducer', () => {
     expect(stats.perCloud.aws!.failures).toBeGreaterThan(0);
   });
 
+  it('cancels a publish that outlives its timeout, and sends the same messages again', async () => {
+    const { received, publisherFor: recording } = recorder();
+    const signals: AbortSignal[] = [];
+    // AWS's first publish never answers, like a send on a connection an outage cut.
+    const publisherFor = (cloud: Origin): Publisher => {
+      const inner = recording(cloud);
+      return {
+        cloud,
+        publish: (messages, signal) => {
+          if (cloud === 'aws' && signal && signals.push(signal) === 1) return new Promise<void>(() => {});
+          return inner.publish(messages, signal);
+        },
+        close: () => inner.close(),
+      };
+    };
+    const source = syntheticSource({ seed: 6, series: 9, records: 2_000 });
+    const stats = await runProducer(source, {
+      ...base,
+      lane: { ...base.lane, publishTimeoutMs: 50 },
+      route: 'partition',
+      stateDir: await stateDir(),
+      publisherFor,
+    });
+    expect(stats.delivered).toBe(true);
+    expect(signals[0]?.aborted).toBe(true);
+    expect(signals.length).toBeGreaterThan(1);
+    const all = ORIGINS.flatMap((o) => received[o]);
+    expect(new Set(all).size).toBe(2_000);
+    expect(stats.perCloud.aws!.failures).toBeGreaterThan(0);
+  });
+
   it('moves messages never attempted on a refusing cloud to the next healthy one, durably', async () => {
     const dir = await stateDir();
     let release: () => void = () => {};
