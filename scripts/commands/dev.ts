@@ -46,6 +46,13 @@ const STOP_TIMEOUT_MS = 5_000;
 const CHAOS_REDELIVERY_FRACTION = 0.05;
 /** Share of the messages sent that `--chaos` publishes a second time. */
 const CHAOS_DUPLICATE_FRACTION = 0.05;
+/**
+ * Under `--chaos`, each SQS receive hides its messages for 10 s instead of the queue's 60 s. A receive whose
+ * answer the cut dropped leaves its messages in flight with nobody processing them, exactly as on AWS; they come
+ * back after the visibility timeout, and 60 s of waiting made a run look hung. Local invocations take well under a
+ * second, and one that outlives 10 s is delivered again, which ingest absorbs (duplicates are counted, not added).
+ */
+const CHAOS_SQS_VISIBILITY_TIMEOUT_S = 10;
 
 export async function run(argv: string[]): Promise<number> {
   const options = parseDevOptions(argv);
@@ -113,6 +120,7 @@ export async function run(argv: string[]): Promise<number> {
       chaos
         ? chaos.redelivering(built.ingest, CHAOS_REDELIVERY_FRACTION, seededRandom(options.seed + 1))
         : built.ingest,
+      chaos ? { sqsVisibilityTimeoutSeconds: CHAOS_SQS_VISIBILITY_TIMEOUT_S } : {},
     );
     stoppers.push(() => Promise.all(Object.values(hosts).map((h) => h.stop())));
     let tick = 0;

@@ -37,9 +37,15 @@ async function sourceHandlers(): Promise<IngestHandlers> {
   return { aws: aws.handler, gcp: gcp.ingestPubSub, azure: azure.ingestEvents };
 }
 
+export interface IngestHostOptions {
+  /** Visibility timeout of each SQS receive, in place of the queue's own (60 s in the manifest). */
+  sqsVisibilityTimeoutSeconds?: number;
+}
+
 export async function startIngestHosts(
   settings: CloudSettings,
   handlers?: IngestHandlers,
+  options: IngestHostOptions = {},
 ): Promise<Record<Origin, TriggerHost>> {
   const handler = handlers ?? (await sourceHandlers());
   const sqs = createSqsClient(settings.aws);
@@ -53,6 +59,9 @@ export async function startIngestHosts(
     region: settings.aws.region,
     handler: handler.aws,
     batchSize: 10,
+    ...(options.sqsVisibilityTimeoutSeconds
+      ? { visibilityTimeoutSeconds: options.sqsVisibilityTimeoutSeconds }
+      : {}),
   });
   const pubsub = createPubSub(settings.gcp);
   const gcp = startPubSubFunctionHost({
