@@ -8,6 +8,7 @@ import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { EventHubProducerClient } from '@azure/event-hubs';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { createSqsClient } from '../shared/clouds/aws/clients.ts';
+import { EVENT_HUBS_RETRY } from '../shared/clouds/azure/event-hubs-retry.ts';
 import { createPubSub } from '../shared/clouds/gcp/pubsub-client.ts';
 import type { CloudSettings } from '../shared/config/local-env.ts';
 import type { Origin } from '../shared/core/index.ts';
@@ -38,7 +39,9 @@ export function createPublisher(cloud: Origin, settings: CloudSettings): Publish
       return pubsubPublisher(createPubSub(settings.gcp), settings.gcp.topic);
     case 'azure':
       return eventHubsPublisher(
-        new EventHubProducerClient(settings.azure.eventHubConnectionString, settings.azure.eventHubName),
+        new EventHubProducerClient(settings.azure.eventHubConnectionString, settings.azure.eventHubName, {
+          retryOptions: EVENT_HUBS_RETRY,
+        }),
       );
   }
 }

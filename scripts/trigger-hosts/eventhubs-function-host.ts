@@ -6,17 +6,13 @@
  * why the handler itself must never give up on a valid record.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  EventHubConsumerClient,
-  earliestEventPosition,
-  type ReceivedEventData,
-  RetryMode,
-} from '@azure/event-hubs';
+import { EventHubConsumerClient, earliestEventPosition, type ReceivedEventData } from '@azure/event-hubs';
 import azureFunctions from '@azure/functions';
 
 // The package is CommonJS and Node's ESM loader cannot see this class among its named exports.
 const { InvocationContext } = azureFunctions;
 
+import { EVENT_HUBS_RETRY } from '../../shared/clouds/azure/event-hubs-retry.ts';
 import type { HostStats, TriggerHost } from './host-loop.ts';
 import { MemoryCheckpointStore } from './memory-checkpoint-store.ts';
 
@@ -43,14 +39,8 @@ export function startEventHubsFunctionHost(options: EventHubsFunctionHostOptions
       // One host owns every partition at once, as a single Functions instance does, instead of claiming one
       // partition per 10 s balancing cycle.
       loadBalancingOptions: { strategy: 'greedy', updateIntervalInMs: 1_000 },
-      // The Functions host's defaults (host.json `clientRetryOptions`: 0.8 s, exponential, at most 1 min), not the
-      // SDK's 30 s first delay, which kept a local host idle for half a minute after a dropped connection.
-      retryOptions: {
-        mode: RetryMode.Exponential,
-        retryDelayInMs: 800,
-        maxRetryDelayInMs: 60_000,
-        maxRetries: 3,
-      },
+      // As the Functions host retries, not with the SDK's 30 s first delay.
+      retryOptions: EVENT_HUBS_RETRY,
     },
   );
   const subscription = client.subscribe(
