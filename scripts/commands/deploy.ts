@@ -14,9 +14,10 @@ import {
   checkPublishTools,
   prepareStack,
   repoRoot,
+  terraformStep,
 } from '../deploy/prepare.ts';
 import { contractOutputs } from '../deploy/stacks.ts';
-import { terraform, terraformOutput } from '../deploy/terraform-cli.ts';
+import { terraformOutput } from '../deploy/terraform-cli.ts';
 import { readEnvFile, writeEnvFile } from '../local-stack/env-file.ts';
 import { parseOrigin } from './cloud-env.ts';
 
@@ -34,15 +35,6 @@ async function fileExists(file: string): Promise<boolean> {
     return true;
   } catch {
     return false;
-  }
-}
-
-async function step(run: Parameters<typeof terraform>[0], args: string[]): Promise<void> {
-  const code = await terraform(run, args);
-  if (code !== 0) {
-    throw new DeployError(
-      `'terraform ${args[0]}' in ${path.relative(repoRoot, run.dir)} failed (exit code ${code}); see its output above.`,
-    );
   }
 }
 
@@ -79,12 +71,12 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
   await checkArtifacts(cloud, distDir);
 
   const { run: tf, artifactArgs } = prepareStack(cloud, binary, callerEnv, distDir);
-  await step(tf, ['init', '-input=false']);
+  await terraformStep(tf, ['init', '-input=false']);
   // Validation needs the providers init downloaded; the tests check formatting and wiring without them.
-  await step(tf, ['validate']);
-  await step(tf, ['plan', '-input=false', '-out=.terraform/tfplan', ...artifactArgs]);
+  await terraformStep(tf, ['validate']);
+  await terraformStep(tf, ['plan', '-input=false', '-out=.terraform/tfplan', ...artifactArgs]);
   if (values.plan) return 0;
-  await step(tf, ['apply', '-input=false', '.terraform/tfplan']);
+  await terraformStep(tf, ['apply', '-input=false', '.terraform/tfplan']);
 
   if (envFile !== undefined) {
     const outputs = JSON.parse(await terraformOutput(tf, ['output', '-json'])) as Record<

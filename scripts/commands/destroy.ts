@@ -4,9 +4,13 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { DeployError } from '../deploy/errors.ts';
-import { checkArtifacts, checkPrerequisites, prepareStack, repoRoot } from '../deploy/prepare.ts';
-import { terraform } from '../deploy/terraform-cli.ts';
+import {
+  checkArtifacts,
+  checkPrerequisites,
+  prepareStack,
+  repoRoot,
+  terraformStep,
+} from '../deploy/prepare.ts';
 import { readEnvFile } from '../local-stack/env-file.ts';
 import { parseOrigin } from './cloud-env.ts';
 
@@ -45,13 +49,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     ...(values['auto-approve'] ? ['-auto-approve'] : []),
     ...artifactArgs,
   ];
-  for (const step of [['init', '-input=false'], args]) {
-    const code = await terraform(tf, step);
-    if (code !== 0) {
-      throw new DeployError(
-        `'terraform ${step[0]}' in ${path.relative(repoRoot, tf.dir)} failed (exit code ${code}); see its output above.`,
-      );
-    }
-  }
+  await terraformStep(tf, ['init', '-input=false']);
+  await terraformStep(tf, args);
   return 0;
 }

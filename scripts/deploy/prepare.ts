@@ -9,7 +9,7 @@ import type { Origin } from '../../shared/core/index.ts';
 import { checkCredentials } from './credentials.ts';
 import { DeployError, MissingCredentialsError } from './errors.ts';
 import { artifactVariables, environmentVariables, terraformEnv } from './stacks.ts';
-import { type Env, findOnPath, findTerraform, type TerraformRun } from './terraform-cli.ts';
+import { type Env, findOnPath, findTerraform, type TerraformRun, terraform } from './terraform-cli.ts';
 
 export const repoRoot = path.resolve(import.meta.dirname, '..', '..');
 
@@ -63,4 +63,14 @@ export function prepareStack(cloud: Origin, binary: string, env: Env, distDir: s
     },
     artifactArgs: Object.entries(artifacts).flatMap(([name, file]) => ['-var', `${name}=${file}`]),
   };
+}
+
+/** Runs one terraform step of a stack; a failure throws, naming the step and the stack's folder. */
+export async function terraformStep(run: TerraformRun, args: string[]): Promise<void> {
+  const code = await terraform(run, args);
+  if (code !== 0) {
+    throw new DeployError(
+      `'terraform ${args[0]}' in ${path.relative(repoRoot, run.dir)} failed (exit code ${code}); see its output above.`,
+    );
+  }
 }
