@@ -1,15 +1,69 @@
 /**
- * Which `(series, seq)` a run has already taken, so a repeated record is sent once and counted. Each series keeps
- * its seqs as the core's interval set: a contiguous stream of any length is two numbers, so memory is bounded by
- * the gaps, not the records.
+ * Which `(series, seq)` a producer's state has already taken, so a repeated record is sent once and counted — within
+ * a run and across restarts of the same state. Each series keeps its seqs as the core's interval set: a contiguous
+ * stream of any length is two numbers, so memory is bounded by the gaps, not the records.
+ *
+ * Durability follows the spool's: what is taken counts as *settled* once the chunk holding it is committed. The
+ * spool keeps committed messages until it compacts, and compaction stores {@link SeenRecords.summary} in their
+ * place, so a restart rebuilds the set from the summary plus the messages still in the journal. Takes not yet
+ * settled stay out of the summary: their chunk may never be committed, and then the source reads them again.
  */
-import { type SeqSet, seqSetHas, seqSetUnion } from '../shared/core/index.ts';
+import { type SeqSet, seqSetDifference, seqSetHas, seqSetOf, seqSetUnion } from '../shared/core/index.ts';
 
 export class SeenRecords {
   readonly #sets = new Map<string, number[]>();
+  /** Taken since the last {@link settle} (the open chunk's records), as two columns: no array per record. */
+  readonly #unsettledSeries: string[] = [];
+  readonly #unsettledSeqs: number[] = [];
 
-  /** Records `seq` of `series`; false when it was already taken in this run. */
+  /** The set a {@link summary} describes (undefined: nothing taken yet). */
+  static fromSummary(summary: string | undefined): SeenRecords {
+    const seen = new SeenRecords();
+    if (summary) {
+      for (const [series, set] of Object.entries(JSON.parse(summary) as Record<string, number[]>))
+        seen.#sets.set(series, set);
+    }
+    return seen;
+  }
+
+  /** Records `seq` of `series`; false when it was already taken. */
   take(series: string, seq: number): boolean {
+    if (!this.#add(series, seq)) return false;
+    this.#unsettledSeries.push(series);
+    this.#unsettledSeqs.push(seq);
+    return true;
+  }
+
+  /** Everything taken so far is in a committed chunk. */
+  settle(): void {
+    this.#unsettledSeries.length = 0;
+    this.#unsettledSeqs.length = 0;
+  }
+
+  /** The settled sets as JSON text, `{"<series>":[lo,hi,…],…}`, for the spool to keep when it compacts. */
+  summary(): string {
+    const open = new Map<string, number[]>();
+    this.#unsettledSeries.forEach((series, i) => {
+      const seq = this.#unsettledSeqs[i]!;
+      const seqs = open.get(series);
+      if (seqs) seqs.push(seq);
+      else open.set(series, [seq]);
+    });
+    const out: Record<string, SeqSet> = {};
+    for (const [series, set] of this.#sets) {
+      const seqs = open.get(series);
+      const settled = seqs ? seqSetDifference(set, seqSetOf(seqs)) : set;
+      if (settled.length > 0) out[series] = settled;
+    }
+    return JSON.stringify(out);
+  }
+
+  /** The seqs taken for a series (for tests and reports). */
+  seqs(series: string): SeqSet {
+    return this.#sets.get(series) ?? [];
+  }
+
+  #add(series: string, seq: number): boolean {
     let set = this.#sets.get(series);
     if (set === undefined) {
       this.#sets.set(series, [seq, seq]);
@@ -29,10 +83,5 @@ export class SeenRecords {
     set = seqSetUnion(set, [seq, seq]) as number[];
     this.#sets.set(series, set);
     return true;
-  }
-
-  /** The seqs taken for a series (for tests and reports). */
-  seqs(series: string): SeqSet {
-    return this.#sets.get(series) ?? [];
   }
 }

@@ -10,7 +10,7 @@
  */
 import path from 'node:path';
 import type { CloudSettings } from '../shared/config/local-env.ts';
-import { ORIGINS, type Origin } from '../shared/core/index.ts';
+import { decodeMessage, ORIGINS, type Origin, type RecordRow } from '../shared/core/index.ts';
 import { CloudLane, type CloudStats, type LaneOptions } from './cloud-lane.ts';
 import { SeenRecords } from './dedupe.ts';
 import { CloudPacking } from './packing.ts';
@@ -84,7 +84,8 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
   const chunkMs = options.chunkMs ?? 200;
   const rejectsFile = options.rejectsFile ?? path.join(options.stateDir, 'rejects.ndjson');
 
-  const { spool, checkpoint: resumed, pending } = await Spool.open(options.stateDir);
+  const { spool, checkpoint: resumed, pending, committed, summary } = await Spool.open(options.stateDir);
+  const seen = await seenInSpool(spool, committed, summary);
   const rejects = await RejectsFile.open(rejectsFile, resumed?.rejectsBytes ?? 0);
   let checkpoint: Checkpoint = resumed ?? { rejectsBytes: 0 };
   const readBefore = checkpoint.read ?? 0;
@@ -140,7 +141,6 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
 
   let read = 0;
   let duplicates = 0;
-  const seen = new SeenRecords();
   let batch = 0;
   const runTag = Date.now().toString(36);
   const packing = new CloudPacking(options.recordsPerMessage ?? 500, () => `p-${runTag}-${batch++}`);
@@ -206,7 +206,7 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
     const messages = packing.drain();
     const rejectsBytes = await rejects.flush();
     if (spool.size > COMPACT_BYTES && [...lanes.values()].every((l) => l.pending === 0))
-      await spool.compact(checkpoint);
+      await spool.compact(checkpoint, seen.summary());
     checkpoint = {
       ...(position === undefined ? {} : { position }),
       rejectsBytes,
@@ -214,6 +214,7 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
       ...(sourceDone ? { sourceDone: true } : {}),
     };
     const entries = await spool.commit(messages, checkpoint);
+    seen.settle();
     for (const cloud of new Set(entries.map((e) => e.cloud))) {
       laneFor(cloud).enqueue(entries.filter((e) => e.cloud === cloud));
     }
@@ -320,11 +321,31 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
     clearTimeout(durationTimer);
     options.signal?.removeEventListener('abort', stopReading);
     await Promise.all([...lanes.values()].map((l) => l.stop(2_000)));
-    if ([...lanes.values()].every((l) => l.pending === 0)) await spool.compact(checkpoint).catch(() => {});
+    if ([...lanes.values()].every((l) => l.pending === 0))
+      await spool.compact(checkpoint, seen.summary()).catch(() => {});
     await spool.close();
     if (progress) clearInterval(progress);
   }
   return stats();
+}
+
+/**
+ * The records this state has already taken: compaction's summary, plus every record of the messages committed since
+ * (sent or not), so a record the source repeats after a restart is still sent once — under `failover` it could
+ * otherwise go to another cloud than the first time.
+ */
+async function seenInSpool(
+  spool: Spool,
+  committed: readonly SpoolEntry[],
+  summary: string | undefined,
+): Promise<SeenRecords> {
+  const seen = SeenRecords.fromSummary(summary);
+  for (const entry of committed) {
+    const message = decodeMessage(await spool.body(entry));
+    if (message.ok) for (const [series, seq] of message.rows as RecordRow[]) seen.take(series, seq);
+  }
+  seen.settle();
+  return seen;
 }
 
 function pause(ms: number): Promise<'tick'> {

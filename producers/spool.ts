@@ -12,6 +12,8 @@
  *     c <checkpoint JSON>                          the end of a chunk: its messages are committed
  *     a <id>,<id>,…                                messages the transport accepted
  *     v <cloud> <id>,<id>,…                        messages moved to another cloud before any attempt to send
+ *     s <summary>                                  written by compaction: the caller's summary of the messages
+ *                                                  it removed (the producer's seen records), one line of text
  */
 import { type FileHandle, mkdir, open, rename, truncate } from 'node:fs/promises';
 import path from 'node:path';
@@ -64,15 +66,24 @@ export class Spool {
     this.#nextId = nextId;
   }
 
-  /** Opens (or creates) the journal in `dir`: the last checkpoint and the messages not yet accepted. */
-  static async open(
-    dir: string,
-  ): Promise<{ spool: Spool; checkpoint: Checkpoint | undefined; pending: SpoolEntry[] }> {
+  /**
+   * Opens (or creates) the journal in `dir`: the last checkpoint, the messages not yet accepted, every message
+   * committed since the last compaction (accepted or not), and the summary that compaction kept.
+   */
+  static async open(dir: string): Promise<{
+    spool: Spool;
+    checkpoint: Checkpoint | undefined;
+    pending: SpoolEntry[];
+    committed: SpoolEntry[];
+    summary: string | undefined;
+  }> {
     await mkdir(dir, { recursive: true });
     const file = path.join(dir, JOURNAL);
     const pending = new Map<number, SpoolEntry>();
+    const committed: SpoolEntry[] = [];
     let tentative: SpoolEntry[] = [];
     let checkpoint: Checkpoint | undefined;
+    let summary: string | undefined;
     let committedEnd = 0;
     let maxId = 0;
     let lineStart = 0;
@@ -105,8 +116,12 @@ export class Spool {
         } else if (tag === 'c\t') {
           checkpoint = JSON.parse(text.slice(2)) as Checkpoint;
           for (const e of tentative) pending.set(e.id, e);
+          committed.push(...tentative);
           tentative = [];
           committedEnd = end;
+        } else if (tag === 's\t') {
+          // Only compaction writes it, in the same atomic file as the checkpoint after it.
+          summary = text.slice(2);
         } else if (tag === 'v\t') {
           const [, cloud, ids] = text.split('\t');
           if (!cloud || !isOrigin(cloud)) continue;
@@ -128,6 +143,8 @@ export class Spool {
       spool: new Spool(file, handle, committedEnd, maxId + 1),
       checkpoint,
       pending: [...pending.values()].sort((a, b) => a.id - b.id),
+      committed,
+      summary,
     };
   }
 
@@ -199,11 +216,14 @@ export class Spool {
     return this.#size;
   }
 
-  /** Replaces the journal by its last checkpoint. Only when no message is pending (the caller knows). */
-  compact(checkpoint: Checkpoint): Promise<void> {
+  /**
+   * Replaces the journal by the caller's summary of its messages and the last checkpoint. Only when no message is
+   * pending (the caller knows). The summary is one line of text without newlines.
+   */
+  compact(checkpoint: Checkpoint, summary: string): Promise<void> {
     return this.#serial(async () => {
       const temp = `${this.#file}.tmp`;
-      const text = `c\t${JSON.stringify(checkpoint)}\n`;
+      const text = `s\t${summary}\nc\t${JSON.stringify(checkpoint)}\n`;
       const h = await open(temp, 'w');
       await h.write(text);
       await h.datasync();
@@ -211,7 +231,7 @@ export class Spool {
       await this.#handle.close();
       await rename(temp, this.#file);
       this.#handle = await open(this.#file, 'a+');
-      this.#size = text.length;
+      this.#size = Buffer.byteLength(text);
     });
   }
 

@@ -95,3 +95,22 @@ export function seqSetIsSubset(a: SeqSet, b: SeqSet): boolean {
   }
   return true;
 }
+
+/** The seqs of `a` that are not in `b`. Linear in the number of intervals. */
+export function seqSetDifference(a: SeqSet, b: SeqSet): SeqSet {
+  if (a.length === 0 || b.length === 0) return a;
+  const out: number[] = [];
+  let j = 0;
+  for (let i = 0; i < a.length; i += 2) {
+    let lo = a[i]!;
+    const hi = a[i + 1]!;
+    while (j < b.length && b[j + 1]! < lo) j += 2;
+    // Cut every interval of `b` that overlaps [lo, hi] out of it, left to right.
+    for (let k = j; k < b.length && b[k]! <= hi && lo <= hi; k += 2) {
+      if (b[k]! > lo) out.push(lo, b[k]! - 1);
+      lo = Math.max(lo, b[k + 1]! + 1);
+    }
+    if (lo <= hi) out.push(lo, hi);
+  }
+  return out;
+}

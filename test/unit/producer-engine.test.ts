@@ -265,6 +265,52 @@ describe('runProducer', () => {
     expect(ORIGINS.flatMap((o) => received[o]).length).toBe(stats.read);
   });
 
+  it.each([
+    ['delivered everything, so the spool compacted', false],
+    ['left messages in the spool', true],
+  ])('sends a record repeated after a restart once, when the first run %s', async (_, homeDown) => {
+    const dir = await stateDir();
+    const record = (seq: number) => ({ series: 'A', seq, ts: 1_700_000_000_000 + seq, value: 1, qty: 1 });
+    // The stream repeats seq 3 after the point where the first run stops.
+    const stream = [1, 2, 3, 4, 5, 6, 3, 7].map((seq, i) => ({
+      kind: 'record' as const,
+      record: record(seq),
+      position: String(i + 1),
+    }));
+    const source: Source = {
+      name: 'scripted',
+      async *items({ signal, resumeFrom }): AsyncGenerator<SourceItem> {
+        const from = Number(resumeFrom ?? 0);
+        for (const item of stream.slice(from, resumeFrom === undefined ? 6 : undefined)) yield item;
+        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+      },
+    };
+    const runs = [recorder((c) => (homeDown && c === homeCloud('A') ? refused() : undefined)), recorder()];
+    const stats = [];
+    for (const { publisherFor } of runs) {
+      const controller = new AbortController();
+      const read = stats.length === 0 ? 6 : 2;
+      stats.push(
+        await runProducer(source, {
+          ...base,
+          route: 'partition',
+          stateDir: dir,
+          publisherFor,
+          signal: controller.signal,
+          abortGraceMs: 50,
+          progressEveryMs: 5,
+          onProgress: (p) => {
+            if (p.read >= read && (homeDown || p.delivered)) controller.abort();
+          },
+        }),
+      );
+    }
+    expect(stats[0]!.delivered).toBe(!homeDown);
+    expect(stats[1]).toMatchObject({ read: 2, duplicates: 1, delivered: true });
+    const all = runs.flatMap((r) => ORIGINS.flatMap((o) => r.received[o]));
+    expect(all.sort()).toEqual(['A#1', 'A#2', 'A#3', 'A#4', 'A#5', 'A#6', 'A#7']);
+  });
+
   it('resumes after the last line committed, reject or record, so a restart lists no reject twice', async () => {
     const dir = await stateDir();
     const resumedFrom: (string | undefined)[] = [];

@@ -31,14 +31,26 @@ describe('the producer spool', () => {
       ['C', 'gcp', true],
     ]);
     expect(await second.spool.body(second.pending[1]!)).toBe('{"x":3}');
+    // Every committed message, accepted or not (the producer rebuilds its seen records from them); not the torn ones.
+    expect(second.committed.map((e) => e.key)).toEqual(['A', 'B', 'C']);
+    expect(second.summary).toBeUndefined();
     // New ids never reuse a spooled one.
     const more = await second.spool.commit([message('E', '{"x":5}')], { position: '4', rejectsBytes: 0 });
     expect(more[0]!.id).toBeGreaterThan(entries[2]!.id);
-    await second.spool.compact({ position: '4', rejectsBytes: 0 });
+    await second.spool.compact({ position: '4', rejectsBytes: 0 }, '{"A":[1,5]}');
     await second.spool.close();
     const third = await Spool.open(dir);
     expect(third.pending).toEqual([]);
+    expect(third.committed).toEqual([]);
+    // Compaction keeps the caller's summary of what it removed, and the next one replaces it.
+    expect(third.summary).toBe('{"A":[1,5]}');
     expect(third.checkpoint).toEqual({ position: '4', rejectsBytes: 0 });
+    await third.spool.commit([message('F', '{"x":6}')], { position: '5', rejectsBytes: 0 });
+    await third.spool.compact({ position: '5', rejectsBytes: 0 }, '{"A":[1,6]}');
     await third.spool.close();
+    const fourth = await Spool.open(dir);
+    expect(fourth.summary).toBe('{"A":[1,6]}');
+    expect(fourth.checkpoint).toEqual({ position: '5', rejectsBytes: 0 });
+    await fourth.spool.close();
   });
 });

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  seqSetDifference,
   seqSetHas,
   seqSetIsSubset,
   seqSetOf,
@@ -27,6 +28,7 @@ describe('seq sets', () => {
         expect(seqSetSize(sa)).toBe(setA.size);
         expect(seqSetHas(sa, probe)).toBe(setA.has(probe));
         expect(seqSetUnion(sa, sb)).toEqual(seqSetOf([...a, ...b]));
+        expect(seqSetDifference(sa, sb)).toEqual(seqSetOf(a.filter((x) => !setB.has(x))));
         expect(seqSetsDisjoint(sa, sb)).toBe([...setA].every((x) => !setB.has(x)));
         expect(seqSetIsSubset(sa, sb)).toBe([...setA].every((x) => setB.has(x)));
         // Canonical: sorted, disjoint, non-adjacent intervals.
