@@ -7,7 +7,7 @@ import { appendFile, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ProducerOptions, runProducer } from '../../producers/producer.ts';
+import { type ProducerOptions, type ProducerStats, runProducer } from '../../producers/producer.ts';
 import type { Publisher } from '../../producers/publishers.ts';
 import { homeCloud } from '../../producers/routing.ts';
 import { fileSource } from '../../producers/sources/file.ts';
@@ -35,6 +35,46 @@ function recorder(failing: (cloud: Origin) => Error | undefined = () => undefine
     async close() {},
   });
   return { received, publisherFor };
+}
+
+/** An item of {@link scripted}: its position is its index. */
+type ScriptedItem =
+  | Omit<Extract<SourceItem, { kind: 'record' }>, 'position'>
+  | Omit<Extract<SourceItem, { kind: 'reject' }>, 'position'>;
+
+/**
+ * A source of fixed items whose position is the count yielded: it resumes after that many, then waits to be stopped.
+ * `firstRun` caps what a run from the start yields, so a restart finds the rest.
+ */
+function scripted(
+  items: ScriptedItem[],
+  {
+    firstRun = items.length,
+    onStart,
+  }: { firstRun?: number; onStart?: (from: string | undefined) => void } = {},
+): Source {
+  return {
+    name: 'scripted',
+    async *items({ signal, resumeFrom }): AsyncGenerator<SourceItem> {
+      onStart?.(resumeFrom);
+      const to = resumeFrom === undefined ? firstRun : items.length;
+      for (let i = Number(resumeFrom ?? 0); i < to; i++) yield { ...items[i]!, position: String(i + 1) };
+      await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
+    },
+  };
+}
+
+/** Runs the producer until its progress satisfies `done`, then stops it as Ctrl-C does. */
+function runUntil(source: Source, options: ProducerOptions, done: (p: ProducerStats) => boolean) {
+  const controller = new AbortController();
+  return runProducer(source, {
+    ...options,
+    signal: controller.signal,
+    progressEveryMs: 5,
+    onProgress: (p) => {
+      if (done(p)) controller.abort();
+    },
+  });
 }
 
 const stateDir = () => mkdtemp(path.join(tmpdir(), 'produce-'));
@@ -270,78 +310,48 @@ describe('runProducer', () => {
     ['left messages in the spool', true],
   ])('sends a record repeated after a restart once, when the first run %s', async (_, homeDown) => {
     const dir = await stateDir();
-    const record = (seq: number) => ({ series: 'A', seq, ts: 1_700_000_000_000 + seq, value: 1, qty: 1 });
     // The stream repeats seq 3 after the point where the first run stops.
-    const stream = [1, 2, 3, 4, 5, 6, 3, 7].map((seq, i) => ({
-      kind: 'record' as const,
-      record: record(seq),
-      position: String(i + 1),
-    }));
-    const source: Source = {
-      name: 'scripted',
-      async *items({ signal, resumeFrom }): AsyncGenerator<SourceItem> {
-        const from = Number(resumeFrom ?? 0);
-        for (const item of stream.slice(from, resumeFrom === undefined ? 6 : undefined)) yield item;
-        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-      },
-    };
-    const runs = [recorder((c) => (homeDown && c === homeCloud('A') ? refused() : undefined)), recorder()];
-    const stats = [];
-    for (const { publisherFor } of runs) {
-      const controller = new AbortController();
-      const read = stats.length === 0 ? 6 : 2;
-      stats.push(
-        await runProducer(source, {
-          ...base,
-          route: 'partition',
-          stateDir: dir,
-          publisherFor,
-          signal: controller.signal,
-          abortGraceMs: 50,
-          progressEveryMs: 5,
-          onProgress: (p) => {
-            if (p.read >= read && (homeDown || p.delivered)) controller.abort();
-          },
-        }),
-      );
-    }
-    expect(stats[0]!.delivered).toBe(!homeDown);
-    expect(stats[1]).toMatchObject({ read: 2, duplicates: 1, delivered: true });
-    const all = runs.flatMap((r) => ORIGINS.flatMap((o) => r.received[o]));
+    const source = scripted(
+      [1, 2, 3, 4, 5, 6, 3, 7].map((seq) => ({
+        kind: 'record',
+        record: { series: 'A', seq, ts: 1_700_000_000_000 + seq, value: 1, qty: 1 },
+      })),
+      { firstRun: 6 },
+    );
+    const first = recorder((c) => (homeDown && c === homeCloud('A') ? refused() : undefined));
+    const second = recorder();
+    const options = { ...base, route: 'partition' as const, stateDir: dir, abortGraceMs: 50 };
+    const one = await runUntil(
+      source,
+      { ...options, publisherFor: first.publisherFor },
+      (p) => p.read >= 6 && (homeDown || p.delivered),
+    );
+    const two = await runUntil(
+      source,
+      { ...options, publisherFor: second.publisherFor },
+      (p) => p.read >= 2 && p.delivered,
+    );
+    expect(one.delivered).toBe(!homeDown);
+    expect(two).toMatchObject({ read: 2, duplicates: 1, delivered: true });
+    const all = [first, second].flatMap((r) => ORIGINS.flatMap((o) => r.received[o]));
     expect(all.sort()).toEqual(['A#1', 'A#2', 'A#3', 'A#4', 'A#5', 'A#6', 'A#7']);
   });
 
   it('resumes after the last line committed, reject or record, so a restart lists no reject twice', async () => {
     const dir = await stateDir();
     const resumedFrom: (string | undefined)[] = [];
-    const source: Source = {
-      name: 'scripted',
-      async *items({ signal, resumeFrom }): AsyncGenerator<SourceItem> {
-        resumedFrom.push(resumeFrom);
-        const all: SourceItem[] = [
-          { kind: 'record', record: { series: 'R', seq: 1, ts: 1, value: 1, qty: 1 }, position: '1' },
-          { kind: 'reject', line: 2, reason: 'bad', text: 'x', position: '2' },
-          { kind: 'reject', line: 3, reason: 'bad', text: 'y', position: '3' },
-        ];
-        for (const item of all.slice(Number(resumeFrom ?? 0))) yield item;
-        await new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }));
-      },
-    };
+    const source = scripted(
+      [
+        { kind: 'record', record: { series: 'R', seq: 1, ts: 1, value: 1, qty: 1 } },
+        { kind: 'reject', line: 2, reason: 'bad', text: 'x' },
+        { kind: 'reject', line: 3, reason: 'bad', text: 'y' },
+      ],
+      { onStart: (from) => resumedFrom.push(from) },
+    );
     const { publisherFor } = recorder();
-    for (let run = 0; run < 2; run++) {
-      const controller = new AbortController();
-      await runProducer(source, {
-        ...base,
-        route: 'partition',
-        stateDir: dir,
-        publisherFor,
-        signal: controller.signal,
-        progressEveryMs: 5,
-        onProgress: (p) => {
-          if (run === 1 || p.rejected === 2) controller.abort();
-        },
-      });
-    }
+    const options = { ...base, route: 'partition' as const, stateDir: dir, publisherFor };
+    await runUntil(source, options, (p) => p.rejected === 2);
+    await runUntil(source, options, () => true);
     expect(resumedFrom).toEqual([undefined, '3']);
     const rejects = (await readFile(path.join(dir, 'rejects.ndjson'), 'utf8')).trim().split('\n');
     expect(rejects.map((l) => JSON.parse(l).line)).toEqual([2, 3]);
