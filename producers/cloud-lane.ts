@@ -37,8 +37,8 @@ export interface LaneOptions {
   ambiguousLimit?: number;
 }
 
-/** Called when a publish fails definitely: the lane's never-attempted messages may then go elsewhere. */
-export type OnDefiniteFailure = (lane: CloudLane) => Promise<void>;
+/** Called after a failed publish while the cloud counts as down: the lane's never-attempted messages may go elsewhere. */
+export type OnDown = (lane: CloudLane) => Promise<void>;
 
 export class CloudLane {
   readonly cloud: Origin;
@@ -65,7 +65,7 @@ export class CloudLane {
   readonly #o: Required<LaneOptions>;
   readonly done: Promise<void>;
 
-  readonly #onDefinite: OnDefiniteFailure | undefined;
+  readonly #onDown: OnDown | undefined;
   /** Ids handed to the publisher at least once (or spooled by an earlier run): they may have arrived. */
   readonly #attempted = new Set<number>();
 
@@ -74,10 +74,10 @@ export class CloudLane {
     spool: Spool,
     publisher: () => Publisher,
     options: LaneOptions = {},
-    onDefinite?: OnDefiniteFailure,
+    onDown?: OnDown,
   ) {
     this.cloud = cloud;
-    this.#onDefinite = onDefinite;
+    this.#onDown = onDown;
     this.#spool = spool;
     this.#publisher = publisher;
     this.#o = {
@@ -192,7 +192,9 @@ export class CloudLane {
           ++this.#ambiguousRun >= this.#o.ambiguousLimit
         )
           this.stats.healthy = false;
-        if (kind === 'definite') await this.#onDefinite?.(this).catch(() => {});
+        // What was never handed to the publisher cannot have arrived, whatever the failure: while the cloud is down
+        // it may go to another. What was attempted stays.
+        if (!this.stats.healthy) await this.#onDown?.(this).catch(() => {});
         await this.#pause(this.#retryMs);
         this.#retryMs = Math.min(this.#o.retryMaxMs, this.#retryMs * 2);
       } finally {

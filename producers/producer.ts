@@ -92,9 +92,9 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
 
   const lanes = new Map<Origin, CloudLane>();
   /**
-   * Failover of what is provably undelivered: after a definite failure, the failed cloud's messages never handed to
-   * its publisher go to the next healthy cloud (each series' next in order); attempted ones stay, since they may
-   * have arrived.
+   * Failover of what is provably undelivered: while a cloud is down (a definite failure, a publish left unanswered,
+   * or ambiguous failures in a row), its messages never handed to its publisher go to the next healthy cloud (each
+   * series' next in order); attempted ones stay, since they may have arrived.
    */
   const reroute = async (lane: CloudLane) => {
     const byCloud = new Map<Origin, SpoolEntry[]>();

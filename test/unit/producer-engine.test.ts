@@ -37,6 +37,26 @@ function recorder(failing: (cloud: Origin) => Error | undefined = () => undefine
   return { received, publisherFor };
 }
 
+/**
+ * Wraps publishers so that `cloud`'s first publish never answers, like a send on a connection an outage cut;
+ * `signals` are the abort signals of that cloud's publishes, in order.
+ */
+function firstPublishHangs(publisherFor: (cloud: Origin) => Publisher, cloud: Origin) {
+  const signals: AbortSignal[] = [];
+  const wrapped = (c: Origin): Publisher => {
+    const inner = publisherFor(c);
+    return {
+      cloud: c,
+      publish: (messages, signal) => {
+        if (c === cloud && signal && signals.push(signal) === 1) return new Promise<void>(() => {});
+        return inner.publish(messages, signal);
+      },
+      close: () => inner.close(),
+    };
+  };
+  return { publisherFor: wrapped, signals };
+}
+
 /** An item of {@link scripted}: its position is its index. */
 type ScriptedItem =
   | Omit<Extract<SourceItem, { kind: 'record' }>, 'position'>
@@ -208,19 +228,7 @@ describe('runProducer', () => {
 
   it('cancels a publish that outlives its timeout, and sends the same messages again', async () => {
     const { received, publisherFor: recording } = recorder();
-    const signals: AbortSignal[] = [];
-    // AWS's first publish never answers, like a send on a connection an outage cut.
-    const publisherFor = (cloud: Origin): Publisher => {
-      const inner = recording(cloud);
-      return {
-        cloud,
-        publish: (messages, signal) => {
-          if (cloud === 'aws' && signal && signals.push(signal) === 1) return new Promise<void>(() => {});
-          return inner.publish(messages, signal);
-        },
-        close: () => inner.close(),
-      };
-    };
+    const { publisherFor, signals } = firstPublishHangs(recording, 'aws');
     const source = syntheticSource({ seed: 6, series: 9, records: 2_000 });
     const stats = await runProducer(source, {
       ...base,
@@ -283,6 +291,24 @@ describe('runProducer', () => {
     expect(all.length).toBe(10_000);
     expect(new Set(all).size).toBe(10_000);
     expect(await readFile(path.join(dir, 'journal.log'), 'utf8')).not.toMatch(/^m\t/m);
+  });
+
+  it('moves messages never attempted on a cloud that stops answering to the next healthy one', async () => {
+    const { received, publisherFor: recording } = recorder();
+    // Like Pub/Sub's or Event Hubs' client waiting for a connection that does not come.
+    const { publisherFor } = firstPublishHangs(recording, 'aws');
+    const stats = await runProducer(syntheticSource({ seed: 9, series: 9, records: 10_000 }), {
+      ...base,
+      lane: { ...base.lane, publishTimeoutMs: 200 },
+      route: 'failover',
+      stateDir: await stateDir(),
+      publisherFor,
+    });
+    expect(stats.delivered).toBe(true);
+    expect(stats.perCloud.aws!.rerouted).toBeGreaterThan(0);
+    const all = ORIGINS.flatMap((o) => received[o]);
+    expect(all.length).toBe(10_000);
+    expect(new Set(all).size).toBe(10_000);
   });
 
   it('stops reading on the signal and keeps everything read in the spool or sent', async () => {
