@@ -5,7 +5,7 @@
  * elsewhere. Bodies of a long backlog are dropped from memory and read back from the spool when their turn comes.
  */
 import type { Origin } from '../shared/core/index.ts';
-import { classifyFailure } from './failures.ts';
+import { classifyFailure, describeFailure } from './failures.ts';
 import type { OutboundMessage, Publisher } from './publishers.ts';
 import type { Spool, SpoolEntry } from './spool.ts';
 
@@ -182,7 +182,7 @@ export class CloudLane {
         // Back in front, in order: the same messages go to the same cloud when it answers again.
         this.#queue.unshift(...batch);
         this.stats.failures++;
-        this.stats.lastError = (error as Error).message?.split('\n')[0]?.slice(0, 200) ?? String(error);
+        this.stats.lastError = describeFailure(error);
         const kind = classifyFailure(error);
         // A cloud that does not answer at all (Pub/Sub's and Event Hubs' clients wait for a connection rather than
         // fail) is down for new records at once; the messages in question stay with it all the same.

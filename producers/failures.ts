@@ -39,3 +39,17 @@ export function classifyFailure(error: unknown): FailureKind {
   }
   return 'ambiguous';
 }
+
+/**
+ * One line saying why a publish failed, for the progress display. Event Hubs' client reports a refused connection
+ * as an `AggregateError` with an empty message: the first inner error then speaks for it.
+ */
+export function describeFailure(error: unknown): string {
+  const e = error as { message?: unknown; errors?: unknown } | undefined;
+  let text = typeof e?.message === 'string' ? e.message : '';
+  if (!text && Array.isArray(e?.errors) && e.errors.length > 0) {
+    const inner = describeFailure(e.errors[0]);
+    text = e.errors.length > 1 ? `${inner} (and ${e.errors.length - 1} more)` : inner;
+  }
+  return (text.split('\n')[0] || String(error)).slice(0, 200);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SeenRecords } from '../../producers/dedupe.ts';
-import { classifyFailure } from '../../producers/failures.ts';
+import { classifyFailure, describeFailure } from '../../producers/failures.ts';
 import { CloudPacking } from '../../producers/packing.ts';
 import { homeCloud, routeSeries } from '../../producers/routing.ts';
 import { syntheticRecords } from '../../producers/sources/synthetic.ts';
@@ -83,6 +83,16 @@ describe('failure classes', () => {
       'ambiguous',
     );
     expect(classifyFailure(new Error('the transport did not answer within 30 s'))).toBe('ambiguous');
+  });
+
+  it('says in one line why a publish failed, also when the error is an aggregate without a message', () => {
+    const refused = () =>
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' });
+    expect(describeFailure(new AggregateError([refused(), refused()], ''))).toBe(
+      'connect ECONNREFUSED 127.0.0.1:1 (and 1 more)',
+    );
+    expect(describeFailure(new Error('first line\nstack'))).toBe('first line');
+    expect(describeFailure('plain')).toBe('plain');
   });
 });
 
