@@ -28,7 +28,14 @@ export async function writeEnvFile(file: string, env: Readonly<Record<string, st
 }
 
 export async function readEnvFile(file: string): Promise<Record<string, string>> {
-  const parsed = parseEnv(await readFile(file, 'utf8'));
+  const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code !== 'ENOENT') throw error;
+    throw new Error(
+      `the env file ${file} does not exist. \`tricloud stack up --env-file ${file}\` writes one for the local stack, ` +
+        '`tricloud deploy --cloud <cloud> --env-file FILE` one for the clouds it deploys.',
+    );
+  });
+  const parsed = parseEnv(text);
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(parsed)) if (value !== undefined) env[key] = value;
   return env;
