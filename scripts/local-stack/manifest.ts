@@ -46,7 +46,14 @@ export const defaultManifestPath = path.resolve(import.meta.dirname, '..', '..',
 
 /** Reads the manifest; a malformed file fails here, with the field named, rather than half-way through provisioning. */
 export async function loadManifest(file: string = defaultManifestPath): Promise<ResourceManifest> {
-  const parsed = JSON.parse(await readFile(file, 'utf8')) as ResourceManifest;
+  let parsed: ResourceManifest;
+  try {
+    parsed = JSON.parse(await readFile(file, 'utf8')) as ResourceManifest;
+  } catch (error) {
+    throw new Error(
+      `The resource manifest ${file} cannot be read (${(error as Error).message}): give a JSON file shaped like infra/manifest.json.`,
+    );
+  }
   const problems: string[] = [];
   for (const cloud of ['aws', 'gcp', 'azure'] as const) {
     if (typeof parsed[cloud] !== 'object' || parsed[cloud] === null) problems.push(`'${cloud}' is missing`);
@@ -55,7 +62,8 @@ export async function loadManifest(file: string = defaultManifestPath): Promise<
     if (!Number.isInteger(parsed.aws.maxReceiveCount) || parsed.aws.maxReceiveCount < 1) {
       problems.push('aws.maxReceiveCount must be a positive integer');
     }
-    if (!Number.isInteger(parsed.gcp.maxDeliveryAttempts) || parsed.gcp.maxDeliveryAttempts < 5) {
+    const attempts = parsed.gcp.maxDeliveryAttempts;
+    if (!Number.isInteger(attempts) || attempts < 5 || attempts > 100) {
       problems.push(
         'gcp.maxDeliveryAttempts must be an integer from 5 to 100 (Pub/Sub rejects other values)',
       );

@@ -17,17 +17,14 @@ export function translateAwsError(error: unknown, what: string): unknown {
     return new ConflictError(`${what}: another writer changed the item first`, { cause: error });
   }
   if (THROTTLING.has(error.name) || status === 429) {
-    return new ThrottledError(`${what}: throttled by the service (${error.name}); retrying with backoff`, {
+    return new ThrottledError(`${what}: throttled by DynamoDB (${error.name})`, {
       cause: error,
     });
   }
   if ((status !== undefined && status >= 500) || NETWORK.has(code ?? '') || error.name === 'TimeoutError') {
-    return new UnavailableError(
-      `${what}: the service is unavailable (${code ?? error.name}); retrying later`,
-      {
-        cause: error,
-      },
-    );
+    return new UnavailableError(`${what}: DynamoDB is unavailable (${code ?? error.name})`, {
+      cause: error,
+    });
   }
   return error;
 }

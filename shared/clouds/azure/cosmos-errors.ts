@@ -12,12 +12,12 @@ export function translateAzureError(error: unknown, what: string): unknown {
     return new ConflictError(`${what}: another writer changed the item first`, { cause: error });
   }
   if (status === 429) {
-    return new ThrottledError(`${what}: throttled by Cosmos DB (429); retrying with backoff`, {
+    return new ThrottledError(`${what}: throttled by Cosmos DB (429)`, {
       cause: error,
     });
   }
   if ((typeof status === 'number' && status >= 500) || NETWORK.has(String(status)) || status === 408) {
-    return new UnavailableError(`${what}: Cosmos DB is unavailable (${String(status)}); retrying later`, {
+    return new UnavailableError(`${what}: Cosmos DB is unavailable (${String(status)})`, {
       cause: error,
     });
   }

@@ -17,10 +17,10 @@ export function translateGcpError(error: unknown, what: string): unknown {
     return new ConflictError(`${what}: another writer changed the document first`, { cause: error });
   }
   if (code === RESOURCE_EXHAUSTED) {
-    return new ThrottledError(`${what}: throttled by Firestore; retrying with backoff`, { cause: error });
+    return new ThrottledError(`${what}: throttled by Firestore`, { cause: error });
   }
   if (code === UNAVAILABLE || code === DEADLINE_EXCEEDED || code === INTERNAL || code === 'ECONNREFUSED') {
-    return new UnavailableError(`${what}: Firestore is unavailable (${error.message}); retrying later`, {
+    return new UnavailableError(`${what}: Firestore is unavailable (${error.message})`, {
       cause: error,
     });
   }
