@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { SeenRecords } from '../../producers/dedupe.ts';
 import { classifyFailure, describeFailure } from '../../producers/failures.ts';
 import { CloudPacking } from '../../producers/packing.ts';
 import { homeCloud, routeSeries } from '../../producers/routing.ts';
@@ -28,18 +27,6 @@ describe('routing', () => {
 
   it('mirror sends to every cloud', () => {
     expect(routeSeries('A', 'mirror', ['aws', 'azure'])).toEqual(['aws', 'azure']);
-  });
-});
-
-describe('within-run dedupe', () => {
-  it('takes each (series, seq) once, in or out of order, with interval memory', () => {
-    const seen = new SeenRecords();
-    const taken = [5, 6, 7, 6, 1, 9, 8, 1, 5].map((seq) => seen.take('A', seq));
-    expect(taken).toEqual([true, true, true, false, true, true, true, false, false]);
-    expect(seen.seqs('A')).toEqual([1, 1, 5, 9]);
-    expect(seen.take('B', 1)).toBe(true);
-    for (let i = 0; i < 100_000; i++) seen.take('C', i);
-    expect(seen.seqs('C')).toEqual([0, 99_999]);
   });
 });
 
