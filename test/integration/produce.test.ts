@@ -168,6 +168,8 @@ describe('tricloud produce on the local stack', () => {
           publisherFor: (cloud) => createPublisher(cloud, settings),
           route: 'failover',
           rate: 1_500,
+          // Room for a client to reconnect after the restore: the drain starts when the source ends, mid-outage.
+          drainTimeoutMs: 120_000,
           stateDir: await stateDir(),
           onProgress: (p) => {
             latest = p;
