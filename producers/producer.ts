@@ -84,8 +84,7 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
   const chunkMs = options.chunkMs ?? 200;
   const rejectsFile = options.rejectsFile ?? path.join(options.stateDir, 'rejects.ndjson');
 
-  const { spool, checkpoint: resumed, pending, committed, summary } = await Spool.open(options.stateDir);
-  const seen = await seenInSpool(spool, committed, summary);
+  const { spool, checkpoint: resumed, pending, seen } = await openState(options.stateDir);
   const rejects = await RejectsFile.open(rejectsFile, resumed?.rejectsBytes ?? 0);
   let checkpoint: Checkpoint = resumed ?? { rejectsBytes: 0 };
   const readBefore = checkpoint.read ?? 0;
@@ -327,6 +326,18 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
     if (progress) clearInterval(progress);
   }
   return stats();
+}
+
+/** The spool and the seen records of a state directory; a damaged one is named, with the way out. */
+async function openState(dir: string) {
+  try {
+    const { spool, checkpoint, pending, committed, summary } = await Spool.open(dir);
+    return { spool, checkpoint, pending, seen: await seenInSpool(spool, committed, summary) };
+  } catch (error) {
+    throw new Error(
+      `the producer state in ${dir} cannot be read (${(error as Error).message}); --fresh starts over, dropping the records spooled there`,
+    );
+  }
 }
 
 /**

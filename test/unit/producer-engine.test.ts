@@ -363,6 +363,20 @@ describe('runProducer', () => {
     expect(all.sort()).toEqual(['A#1', 'A#2', 'A#3', 'A#4', 'A#5', 'A#6', 'A#7']);
   });
 
+  it('names a damaged state directory and the way out, instead of starting on half of it', async () => {
+    const dir = await stateDir();
+    await writeFile(path.join(dir, 'journal.log'), 'c\t{"rejectsBytes":0\n');
+    const { publisherFor } = recorder();
+    await expect(
+      runProducer(syntheticSource({ seed: 1, series: 1, records: 10 }), {
+        ...base,
+        route: 'partition',
+        stateDir: dir,
+        publisherFor,
+      }),
+    ).rejects.toThrow(`the producer state in ${dir} cannot be read (`);
+  });
+
   it('resumes after the last line committed, reject or record, so a restart lists no reject twice', async () => {
     const dir = await stateDir();
     const resumedFrom: (string | undefined)[] = [];
