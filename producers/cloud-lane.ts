@@ -56,7 +56,8 @@ export class CloudLane {
   #created: Publisher | undefined;
   readonly #queue: SpoolEntry[] = [];
   #memory = 0;
-  #inFlight = 0;
+  /** The batch being published: still pending, and kept by a compaction of the spool. */
+  #inFlight: SpoolEntry[] = [];
   #stopped = false;
   #wake: (() => void) | undefined;
   #idle: (() => void)[] = [];
@@ -113,7 +114,12 @@ export class CloudLane {
   }
 
   get pending(): number {
-    return this.#queue.length + this.#inFlight;
+    return this.#queue.length + this.#inFlight.length;
+  }
+
+  /** The messages not yet accepted, in flight or queued: what a compaction of the spool must keep. */
+  pendingEntries(): SpoolEntry[] {
+    return [...this.#inFlight, ...this.#queue];
   }
 
   /**
@@ -157,7 +163,7 @@ export class CloudLane {
         continue;
       }
       const batch = this.#queue.splice(0, this.#o.batchMessages);
-      this.#inFlight = batch.length;
+      this.#inFlight = batch;
       for (const e of batch) this.#attempted.add(e.id);
       try {
         const messages: OutboundMessage[] = [];
@@ -166,6 +172,7 @@ export class CloudLane {
         const publisher = this.#created;
         await withTimeout((signal) => publisher.publish(messages, signal), this.#o.publishTimeoutMs);
         await this.#spool.acknowledge(batch.map((e) => e.id));
+        this.#inFlight = [];
         for (const e of batch) {
           if (e.body !== undefined) this.#memory -= e.length;
           delete e.body;
@@ -181,6 +188,7 @@ export class CloudLane {
       } catch (error) {
         // Back in front, in order: the same messages go to the same cloud when it answers again.
         this.#queue.unshift(...batch);
+        this.#inFlight = [];
         this.stats.failures++;
         this.stats.lastError = describeFailure(error);
         const kind = classifyFailure(error);
@@ -198,7 +206,7 @@ export class CloudLane {
         await this.#pause(this.#retryMs);
         this.#retryMs = Math.min(this.#o.retryMaxMs, this.#retryMs * 2);
       } finally {
-        this.#inFlight = 0;
+        this.#inFlight = [];
       }
     }
   }

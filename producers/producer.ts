@@ -47,6 +47,8 @@ export interface ProducerOptions {
   /** A chunk commits to the spool after this many records or this long, whichever first. */
   chunkRecords?: number;
   chunkMs?: number;
+  /** The journal is compacted past this size, when at least half of it is accepted messages (default 64 MB). */
+  compactBytes?: number;
   /** Once the source ends, how long to keep retrying clouds that are down before leaving the rest spooled. */
   drainTimeoutMs?: number;
   /** The same after the signal aborted (Ctrl-C): short, everything is spooled already. */
@@ -90,6 +92,11 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
   const readBefore = checkpoint.read ?? 0;
 
   const lanes = new Map<Origin, CloudLane>();
+  /** Messages between two lanes while failover moves them: still pending, so a compaction keeps them. */
+  const moving = new Set<SpoolEntry>();
+  const unaccepted = () => [...moving, ...[...lanes.values()].flatMap((l) => l.pendingEntries())];
+  const pendingBytes = () => unaccepted().reduce((n, e) => n + e.length, 0);
+  const compactBytes = options.compactBytes ?? COMPACT_BYTES;
   /**
    * Failover of what is provably undelivered: while a cloud is down (a definite failure, a publish left unanswered,
    * or ambiguous failures in a row), its messages never handed to its publisher go to the next healthy cloud (each
@@ -104,12 +111,15 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
       else byCloud.set(cloud, [...(byCloud.get(cloud) ?? []), e]);
     }
     lane.enqueue(keep);
+    for (const entries of byCloud.values()) for (const e of entries) moving.add(e);
     for (const [cloud, entries] of byCloud) {
       try {
         await spool.move(entries, cloud);
       } catch {
         lane.enqueue(entries);
         continue;
+      } finally {
+        for (const e of entries) moving.delete(e);
       }
       lane.stats.rerouted += entries.reduce((n, e) => n + e.records, 0);
       laneFor(cloud).enqueue(entries);
@@ -204,8 +214,10 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
     if (chunkCount === 0 && !sourceDone) return;
     const messages = packing.drain();
     const rejectsBytes = await rejects.flush();
-    if (spool.size > COMPACT_BYTES && [...lanes.values()].every((l) => l.pending === 0))
-      await spool.compact(checkpoint, seen.summary());
+    // Also while a cloud is down: what it has not taken is copied into the new journal, what the others took is not,
+    // so a long outage costs the disk of its own backlog only.
+    if (spool.size > compactBytes && pendingBytes() < spool.size / 2)
+      await spool.compact(checkpoint, seen.summary(), unaccepted);
     checkpoint = {
       ...(position === undefined ? {} : { position }),
       rejectsBytes,
@@ -320,8 +332,8 @@ export async function runProducer(source: Source, options: ProducerOptions): Pro
     clearTimeout(durationTimer);
     options.signal?.removeEventListener('abort', stopReading);
     await Promise.all([...lanes.values()].map((l) => l.stop(2_000)));
-    if ([...lanes.values()].every((l) => l.pending === 0))
-      await spool.compact(checkpoint, seen.summary()).catch(() => {});
+    if (pendingBytes() < spool.size / 2)
+      await spool.compact(checkpoint, seen.summary(), unaccepted).catch(() => {});
     await spool.close();
     if (progress) clearInterval(progress);
   }

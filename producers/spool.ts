@@ -203,9 +203,13 @@ export class Spool {
     });
   }
 
-  /** The body of an entry, from memory or from the journal. */
+  /** The body of an entry, from memory or from the journal (in turn with compaction, which moves it). */
   async body(entry: SpoolEntry): Promise<string> {
     if (entry.body !== undefined) return entry.body;
+    return this.#serial(() => this.#read(entry));
+  }
+
+  async #read(entry: SpoolEntry): Promise<string> {
     const buffer = Buffer.alloc(entry.length);
     await this.#handle.read(buffer, 0, entry.length, entry.offset);
     return buffer.toString('latin1');
@@ -217,13 +221,27 @@ export class Spool {
   }
 
   /**
-   * Replaces the journal by the caller's summary of its messages and the last checkpoint. Only when no message is
-   * pending (the caller knows). The summary is one line of text without newlines.
+   * Replaces the journal by the caller's summary of the messages it drops (one line of text without newlines), the
+   * messages still pending, and the last checkpoint — one new file renamed over the old, so a crash leaves one or
+   * the other. `pending` is asked for when the compaction runs, in turn with the spool's other writes: it must
+   * return every message not yet accepted. Their ids stay; their offsets move to the new file.
    */
-  compact(checkpoint: Checkpoint, summary: string): Promise<void> {
+  compact(
+    checkpoint: Checkpoint,
+    summary: string,
+    pending: () => readonly SpoolEntry[] = () => [],
+  ): Promise<void> {
     return this.#serial(async () => {
+      const kept = [...new Map(pending().map((e) => [e.id, e])).values()].sort((a, b) => a.id - b.id);
+      let text = `s\t${summary}\n`;
+      const offsets: number[] = [];
+      for (const e of kept) {
+        const prefix = `m\t${e.id}\t${e.cloud}\t${e.key}\t${e.records}\t`;
+        offsets.push(text.length + prefix.length);
+        text += `${prefix}${e.body ?? (await this.#read(e))}\n`;
+      }
+      text += `c\t${JSON.stringify(checkpoint)}\n`;
       const temp = `${this.#file}.tmp`;
-      const text = `s\t${summary}\nc\t${JSON.stringify(checkpoint)}\n`;
       const h = await open(temp, 'w');
       await h.write(text);
       await h.datasync();
@@ -232,6 +250,9 @@ export class Spool {
       await rename(temp, this.#file);
       this.#handle = await open(this.#file, 'a+');
       this.#size = Buffer.byteLength(text);
+      kept.forEach((e, i) => {
+        e.offset = offsets[i]!;
+      });
     });
   }
 

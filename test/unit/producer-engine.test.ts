@@ -200,6 +200,42 @@ describe('runProducer', () => {
     expect(all.length).toBe(2_000);
   });
 
+  it('compacts the journal during an outage down to the down cloud’s backlog, and delivers it later once', async () => {
+    const dir = await stateDir();
+    let awsUp = false;
+    const first = recorder((c) => (c === 'aws' && !awsUp ? refused() : undefined));
+    const source = syntheticSource({ seed: 7, series: 9, records: 20_000 });
+    const options: ProducerOptions = {
+      ...base,
+      route: 'partition',
+      stateDir: dir,
+      drainTimeoutMs: 50,
+      compactBytes: 16 * 1024,
+    };
+    const one = await runProducer(source, { ...options, publisherFor: first.publisherFor });
+    expect(one.delivered).toBe(false);
+    const journal = (await readFile(path.join(dir, 'journal.log'), 'utf8')).split('\n');
+    const spooled = journal.filter((l) => l.startsWith('m\t'));
+    const bytesOf = (lines: string[]) => lines.reduce((n, l) => n + l.length, 0);
+    const aws = spooled.filter((l) => l.split('\t')[2] === 'aws');
+    // Every message AWS has not taken is still there; what GCP and Azure accepted is compacted away as soon as it
+    // is half the journal, so it never outweighs the backlog (it would be twice the backlog without compaction).
+    expect(aws.reduce((n, l) => n + Number(l.split('\t')[4]), 0)).toBe(one.perCloud.aws!.spooled);
+    expect(bytesOf(spooled) - bytesOf(aws)).toBeLessThanOrEqual(bytesOf(aws));
+
+    awsUp = true;
+    const second = recorder();
+    const two = await runProducer(source, {
+      ...options,
+      drainTimeoutMs: 60_000,
+      publisherFor: second.publisherFor,
+    });
+    expect(two.delivered).toBe(true);
+    const all = [...ORIGINS.flatMap((o) => first.received[o]), ...second.received.aws];
+    expect(all.length).toBe(20_000);
+    expect(new Set(all).size).toBe(20_000);
+  });
+
   it('fails over on a refused connection: every record reaches exactly one cloud', async () => {
     let awsCalls = 0;
     // AWS accepts its first publish, then refuses connections until ten attempts later.

@@ -53,4 +53,34 @@ describe('the producer spool', () => {
     expect(fourth.checkpoint).toEqual({ position: '5', rejectsBytes: 0 });
     await fourth.spool.close();
   });
+
+  it('compacts while messages are pending: it keeps them, with their ids and readable bodies, and drops the rest', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'spool-'));
+    const first = await Spool.open(dir);
+    const entries = await first.spool.commit(
+      [message('A', '{"x":1}'), message('B', '{"x":2}'), message('C', '{"x":3}'), message('D', '{"x":4}')],
+      { position: '4', rejectsBytes: 0 },
+    );
+    await first.spool.acknowledge([entries[0]!.id, entries[2]!.id]);
+    // D's body was dropped from memory: the compaction reads it from the old journal.
+    delete entries[3]!.body;
+    const before = first.spool.size;
+    await first.spool.compact({ position: '4', rejectsBytes: 0 }, '{"A":[1,1],"C":[3,3]}', () => [
+      entries[1]!,
+      entries[3]!,
+    ]);
+    expect(first.spool.size).toBeLessThan(before);
+    expect(await first.spool.body(entries[3]!)).toBe('{"x":4}');
+    await first.spool.acknowledge([entries[1]!.id]);
+    await first.spool.close();
+
+    const second = await Spool.open(dir);
+    expect(second.summary).toBe('{"A":[1,1],"C":[3,3]}');
+    expect(second.checkpoint).toEqual({ position: '4', rejectsBytes: 0 });
+    expect(second.pending.map((e) => [e.id, e.key])).toEqual([[entries[3]!.id, 'D']]);
+    expect(await second.spool.body(second.pending[0]!)).toBe('{"x":4}');
+    const more = await second.spool.commit([message('E', '{"x":5}')], { position: '5', rejectsBytes: 0 });
+    expect(more[0]!.id).toBeGreaterThan(entries[3]!.id);
+    await second.spool.close();
+  });
 });
