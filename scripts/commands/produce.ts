@@ -27,7 +27,9 @@ const usage = `Usage: tricloud produce [options]
 
 Sends records to the clouds' transports (SQS, Pub/Sub, Event Hubs) named by the environment or --env-file.
 Everything read is spooled to disk before it is sent: a run that is killed resumes when the same command runs
-again, and what a cloud does not accept now is sent when it is back (to that cloud only).
+again, and what a cloud does not accept now is sent when it is back (to that cloud only, except that under
+--route failover what was never sent to it goes to the next healthy cloud). A (series, seq) already taken by this
+state is dropped as a duplicate, also after a restart.
 
 Source:
   --source S         synthetic | file | binance (default synthetic; file with --file, binance with --symbols)
@@ -43,7 +45,8 @@ Source:
   --rest-url URL     binance: REST base URL for gap fills, or 'none' to only count gaps (default api.binance.com)
 Sending:
   --to LIST          clouds, comma-separated, in failover order (default aws,gcp,azure)
-  --route R          partition | failover | mirror (default partition)
+  --route R          partition: each series to its home cloud (default) | failover: to the next healthy cloud
+                     while the home cloud is down | mirror: every record to every cloud
   --rate N           records per second at most
   --records N        records to read in total (synthetic default 10000 unless --duration)
   --duration D       stop reading after D (e.g. 30s, 5m)
