@@ -205,8 +205,6 @@ export class CloudLane {
         if (!this.stats.healthy) await this.#onDown?.(this).catch(() => {});
         await this.#pause(this.#retryMs);
         this.#retryMs = Math.min(this.#o.retryMaxMs, this.#retryMs * 2);
-      } finally {
-        this.#inFlight = [];
       }
     }
   }
