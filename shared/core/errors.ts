@@ -42,6 +42,22 @@ export class ConfigError extends TricloudError {
   }
 }
 
+/** Why a store refused a request for good: retrying the same request cannot succeed. */
+export type PermanentReason = 'too-large' | 'invalid' | 'missing' | 'forbidden';
+
+/**
+ * The store refused the request and would refuse it again (item too large, validation, missing table or
+ * container, permission denied). Never retried: the message names the store's words and what to do.
+ */
+export class PermanentStoreError extends TricloudError {
+  readonly reason: PermanentReason;
+  constructor(reason: PermanentReason, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PermanentStoreError';
+    this.reason = reason;
+  }
+}
+
 /** Errors worth retrying after a pause: contention, throttling and transient unavailability. */
 export function isTransient(error: unknown): boolean {
   return (
