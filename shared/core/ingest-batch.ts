@@ -170,7 +170,7 @@ function rowLetter(
 }
 
 /** The message as text for the dead-letter place; bytes that are not UTF-8 are kept as base64. */
-function payloadText(body: string | Uint8Array): string {
+export function payloadText(body: string | Uint8Array): string {
   if (typeof body === 'string') return body;
   try {
     return new TextDecoder('utf-8', { fatal: true }).decode(body);

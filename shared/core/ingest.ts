@@ -8,7 +8,8 @@
  */
 import pLimit from 'p-limit';
 import { type UpdatePolicy, updateDocument } from './conditional-update.ts';
-import { type InboundMessage, prepareBatch } from './ingest-batch.ts';
+import { type PermanentReason, PermanentStoreError } from './errors.ts';
+import { type InboundMessage, payloadText, prepareBatch } from './ingest-batch.ts';
 import type { Origin } from './origin.ts';
 import { addToPart, emptyPart } from './part.ts';
 import type { AggregateStore, Clock, DeadLetterSink } from './ports.ts';
@@ -26,6 +27,13 @@ export interface IngestOptions {
   /** Attempts per document write before its messages are reported failed. */
   maxAttempts?: number;
   backoff?: BackoffPolicy;
+  /**
+   * What happens to a message a store refused for good ({@link PermanentStoreError}): `redeliver` reports it failed,
+   * so the platform's own dead-letter path takes it after its delivery limit (SQS redrive, Pub/Sub dead-letter
+   * topic); `dead-letter` writes the whole message to the dead-letter sink with the reason and reports it done
+   * (Event Hubs, which has no dead-letter queue and whose host checkpoints past failures anyway).
+   */
+  onPermanentFailure?: 'redeliver' | 'dead-letter';
 }
 
 export interface IngestDeps {
@@ -56,11 +64,24 @@ export interface IngestReport {
   batchIds: string[];
   /** The first failure's message, for the log line; the failed messages are in `failedMessageIds`. */
   firstError?: string;
+  /** Failed messages per reason (`transient`, or a {@link PermanentReason}): what the metric line names. */
+  failureReasons: Record<string, number>;
+}
+
+/** One message that could not be stored, and why. */
+export interface MessageFailure {
+  messageId: string;
+  /** The error's sentence, as the store adapter phrased it. */
+  error: string;
+  /** Set when retrying cannot help: the store refused for good. */
+  permanent?: PermanentReason;
 }
 
 export interface IngestResult {
   /** Messages to redeliver: only these, never the whole batch. */
   failedMessageIds: string[];
+  /** Why each message failed: those in `failedMessageIds`, and those dead-lettered for a permanent refusal. */
+  failures: MessageFailure[];
   report: IngestReport;
 }
 
@@ -98,10 +119,21 @@ export function createIngest(deps: IngestDeps, options: IngestOptions): Ingest {
       deadLetters: batch.deadLetters.length,
       failedDocuments: 0,
       batchIds: batch.batchIds,
+      failureReasons: {},
     };
+    const failures = new Map<string, MessageFailure>();
     const fail = (messageIds: Iterable<string>, error: unknown) => {
-      for (const id of messageIds) failed.add(id);
-      report.firstError ??= error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+      const permanent = error instanceof PermanentStoreError ? error.reason : undefined;
+      for (const id of messageIds) {
+        failed.add(id);
+        const known = failures.get(id);
+        // A transient failure wins: the message must come back, whatever else refused it for good.
+        if (!known || (known.permanent && !permanent)) {
+          failures.set(id, { messageId: id, error: text, ...(permanent ? { permanent } : {}) });
+        }
+      }
+      report.firstError ??= text;
     };
 
     const deadLettering = batch.deadLetters.length
@@ -120,7 +152,7 @@ export function createIngest(deps: IngestDeps, options: IngestOptions): Ingest {
       for (const group of batch.groups.values()) fail(group.messageIds, error);
       report.failedDocuments = batch.groups.size;
       await deadLettering;
-      return { failedMessageIds: [...failed], report };
+      return { failedMessageIds: [...failed], failures: [...failures.values()], report };
     }
 
     await Promise.all(
@@ -162,6 +194,48 @@ export function createIngest(deps: IngestDeps, options: IngestOptions): Ingest {
       ),
     );
     await deadLettering;
-    return { failedMessageIds: messages.map((m) => m.id).filter((id) => failed.has(id)), report };
+    if (options.onPermanentFailure === 'dead-letter') {
+      await deadLetterRefused(messages, failures, failed, options.origin, now, deadLetters);
+    }
+    for (const failure of failures.values()) {
+      const reason = failure.permanent ?? 'transient';
+      report.failureReasons[reason] = (report.failureReasons[reason] ?? 0) + 1;
+    }
+    return {
+      failedMessageIds: messages.map((m) => m.id).filter((id) => failed.has(id)),
+      failures: [...failures.values()],
+      report,
+    };
   };
+}
+
+/**
+ * Dead-letters, whole, each message that failed only for permanent reasons, and takes it off the failed list:
+ * retrying cannot store it, and replaying the letter later is harmless for the parts that were stored (ingest is
+ * idempotent). If the dead-letter write itself fails, the message stays failed, so nothing is dropped.
+ */
+async function deadLetterRefused(
+  messages: readonly InboundMessage[],
+  failures: ReadonlyMap<string, MessageFailure>,
+  failed: Set<string>,
+  origin: Origin,
+  now: number,
+  sink: DeadLetterSink,
+): Promise<void> {
+  const refused = messages.filter((m) => failures.get(m.id)?.permanent);
+  if (refused.length === 0) return;
+  const letters = refused.map((m) => ({
+    id: m.id,
+    origin,
+    messageId: m.id,
+    reason: `the store refused it for good (${failures.get(m.id)!.permanent}): ${failures.get(m.id)!.error}`,
+    payload: payloadText(m.body),
+    at: now,
+  }));
+  try {
+    await sink.put(letters);
+    for (const m of refused) failed.delete(m.id);
+  } catch {
+    // Left failed: the platform redelivers, and the next attempt dead-letters it again.
+  }
 }
