@@ -29,7 +29,7 @@ export class DynamoDeadLetters implements DeadLetterSink {
       );
       return Item ? fromItem(Item) : undefined;
     } catch (error) {
-      throw translateAwsError(error, `reading dead letter ${id}`);
+      throw translateAwsError(error, `reading dead letter ${id}`, this.#table);
     }
   }
 
@@ -43,7 +43,7 @@ export class DynamoDeadLetters implements DeadLetterSink {
           new ScanCommand({ TableName: this.#table, ...(start ? { ExclusiveStartKey: start } : {}) }),
         );
       } catch (error) {
-        throw translateAwsError(error, `listing dead letters in ${this.#table}`);
+        throw translateAwsError(error, `listing dead letters in ${this.#table}`, this.#table);
       }
       for (const item of page.Items ?? []) yield fromItem(item as Parameters<typeof fromItem>[0]);
       start = page.LastEvaluatedKey;
@@ -64,7 +64,11 @@ export class DynamoDeadLetters implements DeadLetterSink {
           );
           requests = (result.UnprocessedItems?.[this.#table] ?? []) as typeof requests;
         } catch (error) {
-          throw translateAwsError(error, `writing ${requests.length} dead letters to ${this.#table}`);
+          throw translateAwsError(
+            error,
+            `writing ${requests.length} dead letters to ${this.#table}`,
+            this.#table,
+          );
         }
       }
     }
