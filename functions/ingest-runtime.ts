@@ -3,7 +3,7 @@
  * configuration error surfaces on the first invocation with its message, and warm invocations reuse clients),
  * and log each invocation as one structured line in the cloud's native form, carrying its correlation ids
  * (message ids, envelope batch ids, the platform's invocation id) and its metrics (records, windows touched,
- * conflicts, dead letters, …) — see `shared/observability/invocation-log.ts`.
+ * conflicts, dead letters, failures and why, …) — see `shared/observability/invocation-log.ts`.
  */
 
 import { systemClock } from '../shared/clouds/system-clock.ts';
@@ -14,18 +14,35 @@ import {
   type DeadLetterSink,
   type InboundMessage,
   type Ingest,
+  type IngestOptions,
   type IngestResult,
   type Origin,
 } from '../shared/core/index.ts';
-import { type InvocationCorrelation, logInvocation } from '../shared/observability/invocation-log.ts';
+import {
+  type InvocationCorrelation,
+  type InvocationLog,
+  logInvocation,
+} from '../shared/observability/invocation-log.ts';
 
 export interface IngestPorts {
   store: AggregateStore;
   deadLetters: DeadLetterSink;
 }
 
+export interface IngestRuntimeOptions {
+  /**
+   * What to do with a message a store refused for good: `redeliver` (the default) reports it failed, for a
+   * platform whose own dead-letter path takes it after its delivery limit (SQS redrive, Pub/Sub dead-letter
+   * topic); `dead-letter` writes it to the dead-letter sink with the reason (Event Hubs, which has neither).
+   */
+  onPermanentFailure?: IngestOptions['onPermanentFailure'];
+}
+
+/** Failures kept on the log line with their message ids; the counts per reason cover the rest. */
+const FAILURES_LOGGED = 10;
+
 /** Returns the per-invocation function of one cloud; `ports` is called once, on first use. */
-export function ingestRuntime(origin: Origin, ports: () => IngestPorts) {
+export function ingestRuntime(origin: Origin, ports: () => IngestPorts, options: IngestRuntimeOptions = {}) {
   let ingest: Ingest | undefined;
   return async (
     messages: readonly InboundMessage[],
@@ -40,38 +57,63 @@ export function ingestRuntime(origin: Origin, ports: () => IngestPorts) {
           windows: settings.windows,
           concurrency: settings.concurrency,
           ...(settings.maxLatenessMs === undefined ? {} : { maxLatenessMs: settings.maxLatenessMs }),
+          ...(options.onPermanentFailure ? { onPermanentFailure: options.onPermanentFailure } : {}),
         },
       );
     }
     const started = performance.now();
     const result = await ingest(messages);
-    const { report, failedMessageIds } = result;
-    const { invocationId, traceparent, ...platform } = correlation;
-    const { batchIds, ...counts } = report;
-    logInvocation({
-      cloud: origin,
-      function: 'ingest',
-      level: failedMessageIds.length ? 'warn' : 'info',
-      message: 'ingest',
-      time: Date.now(),
-      ...(invocationId ? { invocationId } : {}),
-      ...(traceparent ? { traceparent } : {}),
-      messageIds: messages.map((m) => m.id),
-      batchIds,
-      metrics: {
-        messages: report.messages,
-        failedMessages: failedMessageIds.length,
-        records: report.valid,
-        added: report.added,
-        duplicates: report.skipped,
-        windowsTouched: report.documents,
-        writes: report.writes,
-        conflicts: report.conflicts,
-        deadLetters: report.deadLetters,
-        durationMs: Math.round(performance.now() - started),
-      },
-      fields: { ...platform, failedMessageIds, report: counts },
-    });
+    logInvocation(invocationLine(origin, messages, correlation, result, performance.now() - started));
     return result;
+  };
+}
+
+/** The invocation's line: its ids, its metrics, and — when messages failed — how many for good and why. */
+export function invocationLine(
+  origin: Origin,
+  messages: readonly InboundMessage[],
+  correlation: InvocationCorrelation,
+  result: IngestResult,
+  durationMs: number,
+): InvocationLog {
+  const { report, failedMessageIds, failures } = result;
+  const { invocationId, traceparent, ...platform } = correlation;
+  const { batchIds, ...counts } = report;
+  const failedPermanently = failures.filter((f) => f.permanent).length;
+  return {
+    cloud: origin,
+    function: 'ingest',
+    level: failures.length || failedMessageIds.length ? 'warn' : 'info',
+    message: 'ingest',
+    time: Date.now(),
+    ...(invocationId ? { invocationId } : {}),
+    ...(traceparent ? { traceparent } : {}),
+    messageIds: messages.map((m) => m.id),
+    batchIds,
+    metrics: {
+      messages: report.messages,
+      failedMessages: failedMessageIds.length,
+      failedPermanently,
+      records: report.valid,
+      added: report.added,
+      duplicates: report.skipped,
+      windowsTouched: report.documents,
+      writes: report.writes,
+      conflicts: report.conflicts,
+      deadLetters: report.deadLetters,
+      durationMs: Math.round(durationMs),
+    },
+    fields: {
+      ...platform,
+      failedMessageIds,
+      ...(failures.length
+        ? {
+            failureReasons: report.failureReasons,
+            firstError: report.firstError ?? failures[0]?.error,
+            failures: failures.slice(0, FAILURES_LOGGED),
+          }
+        : {}),
+      report: counts,
+    },
   };
 }

@@ -2,7 +2,9 @@
  * Azure ingest: an Event Hubs trigger with `cardinality: 'many'`. The host advances its checkpoint even after a
  * failed invocation, and Event Hubs has no per-event dead-letter queue, so this handler never gives up on a valid
  * record: it retries the failed messages itself, with capped exponential backoff, until they are stored.
- * Invalid records never fail: they go to the Cosmos dead-letter container with their reason.
+ * Invalid records never fail: they go to the Cosmos dead-letter container with their reason, and so does a whole
+ * message Cosmos DB refused for good (too large, invalid, missing container, forbidden), with that reason — a
+ * retry could never store it, and the loop below must not spin on it.
  */
 import { app, type InvocationContext } from '@azure/functions';
 import { createAzureStores } from '../../shared/clouds/azure/azure-stores.ts';
@@ -11,10 +13,22 @@ import { readAzureSettings } from '../../shared/config/local-env.ts';
 import type { InboundMessage } from '../../shared/core/index.ts';
 import { ingestRuntime } from '../ingest-runtime.ts';
 
-const ingest = ingestRuntime('azure', () => createAzureStores(readAzureSettings()));
 const MAX_BACKOFF_MS = 30_000;
 
-export async function ingestEvents(events: unknown[], context: InvocationContext): Promise<void> {
+/** The handler around an ingest runtime; the runtime must dead-letter permanent refusals, or this could loop. */
+export function eventHubsIngest(ingest: ReturnType<typeof ingestRuntime>) {
+  return (events: unknown[], context: InvocationContext) => ingestWithRetries(ingest, events, context);
+}
+
+export const ingestEvents = eventHubsIngest(
+  ingestRuntime('azure', () => createAzureStores(readAzureSettings()), { onPermanentFailure: 'dead-letter' }),
+);
+
+async function ingestWithRetries(
+  ingest: ReturnType<typeof ingestRuntime>,
+  events: unknown[],
+  context: InvocationContext,
+): Promise<void> {
   const meta = context.triggerMetadata ?? {};
   const sequenceNumbers = (meta.sequenceNumberArray as number[] | undefined) ?? [];
   const partition = (meta.partitionContext as { partitionId?: string } | undefined)?.partitionId ?? '?';

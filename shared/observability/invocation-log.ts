@@ -13,6 +13,10 @@
  *
  * `readInvocationLog` turns any of the three back into one shape: what a local host (`tricloud dev`) uses to
  * watch the functions as a cloud's metrics service would.
+ *
+ * An invocation whose messages failed says why on the same line: metrics `failedMessages` (to redeliver) and
+ * `failedPermanently` (refused for good by the store), fields `failureReasons` (failed messages per reason:
+ * `transient`, `too-large`, `invalid`, `missing`, `forbidden`) and `firstError` (the first failure's sentence).
  */
 import type { Origin } from '../core/index.ts';
 import { type Level, writeEntry } from './log.ts';
@@ -143,6 +147,10 @@ export interface InvocationMetrics {
   function: string;
   message: string;
   metrics: Record<string, number>;
+  /** Failed messages per reason (`transient` or a permanent reason), when the line names any. */
+  failureReasons?: Record<string, number>;
+  /** The first failure's sentence, when messages failed. */
+  firstError?: string;
   /** The whole line, for fields such as the report. */
   entry: Record<string, unknown>;
 }
@@ -156,6 +164,18 @@ export function readInvocationLog(line: string | Record<string, unknown>): Invoc
     return undefined;
   }
   if (typeof entry !== 'object' || entry === null) return undefined;
+  const read = readMetrics(entry);
+  if (!read) return undefined;
+  // Fields sit at the root of the line on every cloud.
+  const { failureReasons, firstError } = entry as { failureReasons?: unknown; firstError?: unknown };
+  return {
+    ...read,
+    ...(isCounts(failureReasons) ? { failureReasons } : {}),
+    ...(typeof firstError === 'string' ? { firstError } : {}),
+  };
+}
+
+function readMetrics(entry: Record<string, unknown>): InvocationMetrics | undefined {
   const message = String(entry.message ?? '');
   const aws = entry._aws as { CloudWatchMetrics?: { Metrics?: { Name: string }[] }[] } | undefined;
   if (aws?.CloudWatchMetrics) {
@@ -175,6 +195,14 @@ export function readInvocationLog(line: string | Record<string, unknown>): Invoc
     return { cloud: 'azure', function: String(dimensions.function), message, metrics, entry };
   }
   return undefined;
+}
+
+function isCounts(value: unknown): value is Record<string, number> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    Object.values(value).every((n) => typeof n === 'number' && Number.isFinite(n))
+  );
 }
 
 /**

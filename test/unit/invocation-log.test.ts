@@ -99,6 +99,40 @@ describe('invocation log lines', () => {
     });
   });
 
+  it.each(['aws', 'gcp', 'azure'] as const)(
+    'on %s name why messages failed: a metric of those refused for good, the reasons and the first error',
+    (cloud) => {
+      const failing = entry(cloud, {
+        level: 'warn',
+        metrics: { ...entry(cloud).metrics, failedMessages: 2, failedPermanently: 1 },
+        fields: {
+          report: { valid: 120 },
+          failureReasons: { transient: 1, 'too-large': 1 },
+          firstError: 'PermanentStoreError: DynamoDB refused the item as too large.',
+        },
+      });
+      const line = formatInvocationLog(failing);
+      const read = readInvocationLog(JSON.stringify(line));
+      expect(read?.metrics).toMatchObject({ failedMessages: 2, failedPermanently: 1 });
+      expect(read?.failureReasons).toEqual({ transient: 1, 'too-large': 1 });
+      expect(read?.firstError).toBe('PermanentStoreError: DynamoDB refused the item as too large.');
+      if (cloud === 'aws') {
+        const names = (
+          line._aws as { CloudWatchMetrics: { Metrics: { Name: string }[] }[] }
+        ).CloudWatchMetrics[0]!.Metrics.map((m) => m.Name);
+        // Only numbers are metrics: the reasons and the error ride along as fields.
+        expect(names).toContain('failedPermanently');
+        expect(names).not.toContain('failureReasons');
+      }
+    },
+  );
+
+  it('without failures carry no failure fields', () => {
+    const read = readInvocationLog(JSON.stringify(formatInvocationLog(entry('gcp'))));
+    expect(read?.failureReasons).toBeUndefined();
+    expect(read?.firstError).toBeUndefined();
+  });
+
   it('are not mistaken for other lines', () => {
     expect(readInvocationLog('not json')).toBeUndefined();
     expect(readInvocationLog('{"level":"info","message":"hello"}')).toBeUndefined();
