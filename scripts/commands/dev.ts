@@ -21,7 +21,7 @@ import { type Chaos, prepareChaos } from '../dev/chaos.ts';
 import { startDevProducer } from '../dev/dev-producer.ts';
 import { countDocuments } from '../dev/document-counter.ts';
 import { watchFunctions } from '../dev/function-telemetry.ts';
-import { type CloudRow, startLiveView } from '../dev/live-view.ts';
+import { type CloudRow, failureLines, startLiveView } from '../dev/live-view.ts';
 import { type DevOptions, parseDevOptions, usage } from '../dev/options.ts';
 import { lagsOf, sampleTimeline } from '../dev/timeline.ts';
 import { summaryTable, verdictLines, verifyRun } from '../dev/verification.ts';
@@ -168,8 +168,11 @@ export async function run(argv: string[]): Promise<number> {
             o,
             {
               ...(q === undefined ? {} : { queued: q }),
-              ingested: t.records,
+              // Records stored, not attempts: `added` counts (record, window) pairs, one per window size.
+              ingested: Math.floor(t.added / windows.length),
               deadLettered: t.deadLetters,
+              failures: t.failureReasons,
+              ...(t.lastError ? { lastError: t.lastError } : {}),
               documents: documents.counts[o],
               syncLagMs: lagsOf(telemetry, o),
             },
@@ -278,6 +281,7 @@ export async function run(argv: string[]): Promise<number> {
 
     console.log('');
     for (const line of summaryTable({ sent: producer.sent, hosts, telemetry, exports })) console.log(line);
+    for (const line of failureLines(rowsOf(() => undefined))) console.log(line);
     const pipelineSeconds = (drainedMs - productionStartedMs) / 1000;
     console.log(
       `\n${produced.length.toLocaleString('en-US')} records end to end in ${seconds.toFixed(1)} s (${Math.round(produced.length / seconds).toLocaleString('en-US')} records/s including start-up and build): start-up and build ${(productionStartedMs / 1000).toFixed(1)} s, produced and ingested in ${pipelineSeconds.toFixed(1)} s (${Math.round(produced.length / pipelineSeconds).toLocaleString('en-US')} records/s), converged and verified in ${(seconds - drainedMs / 1000).toFixed(1)} s`,

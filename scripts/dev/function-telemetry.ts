@@ -2,7 +2,8 @@
  * What `tricloud dev` knows about its functions, it reads from their log lines, as CloudWatch, Cloud Monitoring
  * and Application Insights would: each invocation's line (in its cloud's native form) is parsed back into metrics
  * and summed per cloud. The functions stay unaware of being watched; lines arrive through the log sink instead of
- * the terminal, where they would tear the live view. Warnings and errors are kept for the summary.
+ * the terminal, where they would tear the live view. Warnings and errors are kept for the summary, and failed
+ * messages are counted per reason (`transient`, or what the store refused for good) with the latest error.
  */
 import { ORIGINS, type Origin, type SyncReport } from '../../shared/core/index.ts';
 import { readInvocationLog } from '../../shared/observability/invocation-log.ts';
@@ -19,7 +20,14 @@ export interface CloudTotals {
   deadLetters: number;
   windowsTouched: number;
   conflicts: number;
+  /** Messages reported for redelivery, summed over invocations (a message failing twice counts twice). */
   failedMessages: number;
+  /** Messages the store refused for good (too large, invalid, missing, forbidden), redelivered or dead-lettered. */
+  failedPermanently: number;
+  /** Failed messages per reason, summed over invocations: `transient` or a permanent reason. */
+  failureReasons: Record<string, number>;
+  /** The latest failing invocation's first error. */
+  lastError?: string;
   syncRuns: number;
   syncDocumentsWritten: number;
   /** The last sync run's report into this cloud. */
@@ -43,6 +51,8 @@ const emptyTotals = (): CloudTotals => ({
   windowsTouched: 0,
   conflicts: 0,
   failedMessages: 0,
+  failedPermanently: 0,
+  failureReasons: {},
   syncRuns: 0,
   syncDocumentsWritten: 0,
 });
@@ -69,6 +79,10 @@ export function watchFunctions(): FunctionTelemetry {
       t.windowsTouched += m.windowsTouched ?? 0;
       t.conflicts += m.conflicts ?? 0;
       t.failedMessages += m.failedMessages ?? 0;
+      t.failedPermanently += m.failedPermanently ?? 0;
+      for (const [reason, n] of Object.entries(read.failureReasons ?? {}))
+        t.failureReasons[reason] = (t.failureReasons[reason] ?? 0) + n;
+      if (read.firstError) t.lastError = read.firstError;
     } else if (read.function === 'sync') {
       t.syncRuns++;
       t.syncDocumentsWritten += m.documentsWritten ?? 0;

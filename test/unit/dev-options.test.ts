@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { renderRows } from '../../scripts/dev/live-view.ts';
+import { watchFunctions } from '../../scripts/dev/function-telemetry.ts';
+import { failureLines, renderRows } from '../../scripts/dev/live-view.ts';
 import { parseDevOptions } from '../../scripts/dev/options.ts';
+import { logInvocation } from '../../shared/observability/invocation-log.ts';
 
 describe('tricloud dev options', () => {
   it('default to 100,000 synthetic trades, route partition, a sync every 2 s', () => {
@@ -53,12 +55,68 @@ describe('tricloud dev options', () => {
 });
 
 describe('the live view', () => {
-  it('shows one row per cloud with queued, ingested, dead-lettered, documents and lag behind each other cloud', () => {
-    const row = { queued: 3, ingested: 12_500, deadLettered: 1, documents: 42, syncLagMs: { gcp: 1_500 } };
+  const row = {
+    queued: 3,
+    ingested: 12_500,
+    deadLettered: 1,
+    failures: {},
+    documents: 42,
+    syncLagMs: { gcp: 1_500 },
+  };
+
+  it('shows one row per cloud with queued, ingested, dead-lettered, failed, documents and lag behind each other cloud', () => {
     const rows = renderRows({ phase: 'producing', rows: { aws: row, gcp: row, azure: row } });
     expect(rows[0]).toBe('── producing');
-    expect(rows[1]).toMatch(/cloud\s+queued\s+ingested\s+dead-lettered\s+documents\s+sync lag/);
-    expect(rows[2]).toMatch(/^aws\s+3\s+12,500\s+1\s+42\s+gcp 1\.5s, azure -$/);
+    expect(rows[1]).toMatch(/cloud\s+queued\s+ingested\s+dead-lettered\s+failed\s+documents\s+sync lag/);
+    expect(rows[2]).toMatch(/^aws\s+3\s+12,500\s+1\s+0\s+42\s+gcp 1\.5s, azure -$/);
     expect(rows).toHaveLength(5);
+  });
+
+  it('says, under the rows, why a cloud’s messages failed: per reason, and the latest error', () => {
+    const failing = {
+      ...row,
+      failures: { transient: 1, 'too-large': 4 },
+      lastError: `PermanentStoreError: writing document S|1m|0 at revision 3: Cosmos DB refused the item as too large (413)${'.'.repeat(300)}`,
+    };
+    const rows = renderRows({ phase: 'producing', rows: { aws: row, gcp: row, azure: failing } });
+    expect(rows[4]).toMatch(/^azure\s+3\s+12,500\s+1\s+5\s+42 /);
+    expect(rows).toHaveLength(6);
+    expect(rows[5]).toMatch(
+      /^ {2}azure failed messages: too-large 4, transient 1; last: PermanentStoreError: writing document S\|1m\|0 .*too large \(413\)\.*…$/,
+    );
+    expect(rows[5]!.length).toBeLessThan(200);
+    expect(failureLines({ aws: row, gcp: row, azure: failing })).toEqual([
+      `  azure failed messages: too-large 4, transient 1; last: ${failing.lastError.slice(0, 399)}…`,
+    ]);
+  });
+});
+
+describe("the functions' telemetry", () => {
+  it('sums failed messages per reason and keeps the latest error, per cloud', () => {
+    const telemetry = watchFunctions();
+    try {
+      const line = (failureReasons: Record<string, number>, firstError: string) =>
+        logInvocation({
+          cloud: 'azure',
+          function: 'ingest',
+          level: 'warn',
+          message: 'ingest',
+          time: 0,
+          metrics: { records: 10, added: 10, failedMessages: 0, failedPermanently: 1 },
+          fields: { failureReasons, firstError },
+        });
+      line({ 'too-large': 1 }, 'first');
+      line({ 'too-large': 1, transient: 2 }, 'second');
+      expect(telemetry.totals.azure).toMatchObject({
+        records: 20,
+        added: 20,
+        failedPermanently: 2,
+        failureReasons: { 'too-large': 2, transient: 2 },
+        lastError: 'second',
+      });
+      expect(telemetry.totals.aws.failureReasons).toEqual({});
+    } finally {
+      telemetry.close();
+    }
   });
 });
