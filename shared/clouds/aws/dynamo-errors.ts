@@ -56,7 +56,7 @@ function permanentAwsError(
   ) {
     return new PermanentStoreError(
       'too-large',
-      `${what}: DynamoDB refused the item as too large (${says}). An item holds at most 400 KB, so this write can never succeed as it is; smaller windows (TRICLOUD_WINDOWS) keep window documents smaller.`,
+      `${what}: DynamoDB refused the item as too large (${says}). An item holds at most 400 KB, so retrying can never store it: the message takes the dead-letter path with this reason. Items are meant to stay well below the limit, so report it with the id.`,
       { cause: error },
     );
   }

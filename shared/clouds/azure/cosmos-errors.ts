@@ -48,7 +48,7 @@ function permanentAzureError(error: Error, status: unknown, what: string): Perma
   if (status === 413) {
     return new PermanentStoreError(
       'too-large',
-      `${what}: Cosmos DB refused the item as too large (${says}). An item holds at most 2 MB, so this write can never succeed as it is; smaller windows (TRICLOUD_WINDOWS) keep window documents smaller.`,
+      `${what}: Cosmos DB refused the item as too large (${says}). An item holds at most 2 MB, so retrying can never store it: the message takes the dead-letter path with this reason. Items are meant to stay well below the limit, so report it with the id.`,
       { cause: error },
     );
   }

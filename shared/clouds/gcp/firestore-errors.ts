@@ -55,7 +55,7 @@ function permanentGcpError(
   if (code === INVALID_ARGUMENT && TOO_BIG.test(error.message)) {
     return new PermanentStoreError(
       'too-large',
-      `${what}: Firestore refused the document as too big (INVALID_ARGUMENT: ${says}). A document holds at most 1 MiB, so this write can never succeed as it is; smaller windows (TRICLOUD_WINDOWS) keep window documents smaller.`,
+      `${what}: Firestore refused the document as too big (INVALID_ARGUMENT: ${says}). A document holds at most 1 MiB, so retrying can never store it: the message takes the dead-letter path with this reason. Items are meant to stay well below the limit, so report it with the id.`,
       { cause: error },
     );
   }
