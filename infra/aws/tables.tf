@@ -22,12 +22,31 @@ resource "aws_dynamodb_table" "aggregates" {
     type = "S"
   }
 
-  # Sync lists changes since a watermark with one Query per shard (changeKey = zero-padded updatedAt, '|', id),
-  # never a Scan; see shared/clouds/aws/dynamo-store.ts.
+  attribute {
+    name = "seriesWindow"
+    type = "S"
+  }
+
+  attribute {
+    name = "start"
+    type = "N"
+  }
+
+  # Sync lists changed slices since a watermark with one Query per shard (changeKey = zero-padded updatedAt, '|',
+  # id), never a Scan; only slices carry shard and changeKey. See shared/clouds/aws/dynamo-store.ts.
   global_secondary_index {
     name            = var.changes_index_name
     hash_key        = "shard"
     range_key       = "changeKey"
+    projection_type = "ALL"
+  }
+
+  # Readers list one series' windows of one size over a time range (seriesWindow = 'series|window', by start);
+  # only windows carry seriesWindow, so the index holds windows alone and a read costs the windows returned.
+  global_secondary_index {
+    name            = var.windows_index_name
+    hash_key        = "seriesWindow"
+    range_key       = "start"
     projection_type = "ALL"
   }
 

@@ -49,6 +49,12 @@ variable "changes_index_name" {
   default     = "byUpdatedAt"
 }
 
+variable "windows_index_name" {
+  description = "GSI of the aggregates table that readers query for a series' windows (hash seriesWindow S, range start N)."
+  type        = string
+  default     = "bySeriesWindow"
+}
+
 variable "dead_letters_table_name" {
   description = "DynamoDB table of dead-lettered records."
   type        = string

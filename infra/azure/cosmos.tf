@@ -1,7 +1,7 @@
 # The Cosmos DB account (serverless, continuous backup = point-in-time restore, TLS 1.2; encrypted at rest by
 # Azure), the database and its three containers, each partitioned by /id (see scripts/local-stack/provision-azure.ts
-# for why). Sync lists changes ordered by (updatedAt, id): Cosmos serves a two-field ORDER BY only from a composite
-# index, declared here as the local stack declares it.
+# for why). Sync lists slices ordered by (updatedAt, id) and readers list a series' windows by start: composite
+# indexes serve both, declared here as the local stack declares them.
 
 resource "azurerm_cosmosdb_account" "main" {
   name                = "${var.prefix}-${random_id.suffix.hex}"
@@ -59,6 +59,19 @@ resource "azurerm_cosmosdb_sql_container" "aggregates" {
 
       index {
         path  = "/id"
+        order = "Ascending"
+      }
+    }
+
+    # Readers: one series' windows of one size (seriesWindow = 'series|window') ordered by start.
+    composite_index {
+      index {
+        path  = "/seriesWindow"
+        order = "Ascending"
+      }
+
+      index {
+        path  = "/start"
         order = "Ascending"
       }
     }

@@ -11,19 +11,41 @@ resource "google_firestore_database" "default" {
   depends_on = [google_project_service.apis]
 }
 
-# Sync's change query: `where updatedAt >= t orderBy updatedAt, __name__` (shared/clouds/gcp/firestore-store.ts).
-# One field ordered ascending, then the document name ascending, is served by the single-field ascending index of
-# updatedAt; Firestore refuses a composite index of one field plus __name__ as unnecessary. Declaring the field's
-# index keeps it from being exempted by a later project-wide setting.
-resource "google_firestore_field" "aggregates_updated_at" {
+# Sync's change query: `where kind == 'slice' orderBy updatedAt, __name__` (shared/clouds/gcp/firestore-store.ts):
+# an equality filter and an order on another field need a composite index.
+resource "google_firestore_index" "slice_changes" {
   database   = google_firestore_database.default.name
   collection = var.aggregates_collection
-  field      = "updatedAt"
 
-  index_config {
-    indexes {
-      order       = "ASCENDING"
-      query_scope = "COLLECTION"
-    }
+  fields {
+    field_path = "kind"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "updatedAt"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "__name__"
+    order      = "ASCENDING"
+  }
+}
+
+# Readers: `where seriesWindow == 'series|window' and start in [from, to) orderBy start` — one series' windows of
+# one size over a time range, read at the cost of the windows returned.
+resource "google_firestore_index" "windows_by_start" {
+  database   = google_firestore_database.default.name
+  collection = var.aggregates_collection
+
+  fields {
+    field_path = "seriesWindow"
+    order      = "ASCENDING"
+  }
+
+  fields {
+    field_path = "start"
+    order      = "ASCENDING"
   }
 }

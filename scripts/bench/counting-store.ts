@@ -25,6 +25,11 @@ export function countingStore(store: AggregateStore): { store: AggregateStore; c
         counts.listed += page.documents.length;
         return page;
       },
+      async windows(range, limit) {
+        const page = await store.windows(range, limit);
+        counts.reads += page.windows.length;
+        return page;
+      },
       readWatermark: (source) => store.readWatermark(source),
       writeWatermark: (source, cursor) => store.writeWatermark(source, cursor),
     },

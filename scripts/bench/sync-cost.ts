@@ -6,9 +6,9 @@
 import {
   aggregateOf,
   ORIGINS,
+  type SliceDocument,
   seqSetOf,
   syncInto,
-  type WindowDocument,
   withParts,
 } from '../../shared/core/index.ts';
 import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
@@ -17,14 +17,14 @@ import type { Report } from './report.ts';
 
 const T0 = 1_700_000_000_000;
 
-function document(series: number, minute: number, revision: number, at: number): WindowDocument {
+function document(series: number, minute: number, revision: number, at: number): SliceDocument {
   const start = T0 + minute * 60_000;
   const part = {
     aggregate: aggregateOf([{ series: `S${series}`, seq: revision, ts: start, value: revision, qty: 1 }]),
     seqs: seqSetOf([revision]),
     revision,
   };
-  return withParts({ series: `S${series}`, window: '1m', start }, undefined, { aws: part }, at);
+  return withParts({ series: `S${series}`, window: '1m', start, slice: 0 }, undefined, { aws: part }, at);
 }
 
 export async function benchSyncCost(report: Report): Promise<void> {

@@ -1,13 +1,13 @@
 /** Reads a cloud's merged windows in the export format, sorted by series, window and start. */
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import { readStoreSettings } from '../../shared/config/local-env.ts';
-import { allDocuments, type ExportedWindow, exportDocument, type Origin } from '../../shared/core/index.ts';
+import { allWindows, type ExportedWindow, exportWindow, type Origin } from '../../shared/core/index.ts';
 
 export async function readExports(origin: Origin, env: NodeJS.ProcessEnv): Promise<ExportedWindow[]> {
   const stores = await createStores(origin, readStoreSettings(env));
   try {
     const windows: ExportedWindow[] = [];
-    for await (const doc of allDocuments(stores.store)) windows.push(exportDocument(doc));
+    for await (const doc of allWindows(stores.store)) windows.push(exportWindow(doc));
     return windows.sort(
       (a, b) =>
         (a.series < b.series ? -1 : a.series > b.series ? 1 : 0) ||

@@ -1,5 +1,5 @@
 /**
- * Documents per store, read from each store's change order (the same listing the sync reads): each poll costs
+ * Windows per store, counted from the slices of each store's change order (the listing the sync reads): each poll costs
  * the documents changed since the last one, never a scan. A cursor a little behind the newest change catches
  * writes that committed late with an older writer clock, as the sync's overlap does; a full poll starts over.
  *
@@ -9,7 +9,7 @@
  */
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import type { CloudSettings } from '../../shared/config/local-env.ts';
-import { type ChangeCursor, ORIGINS, type Origin } from '../../shared/core/index.ts';
+import { type ChangeCursor, ORIGINS, type Origin, windowId } from '../../shared/core/index.ts';
 
 const OVERLAP_MS = 2_000;
 
@@ -24,7 +24,9 @@ export interface DocumentCounter {
 
 export async function countDocuments(settings: CloudSettings): Promise<DocumentCounter> {
   const stores = await Promise.all(ORIGINS.map((o) => createStores(o, settings)));
+  // Own records per slice (slices are what the change order lists), and the windows those slices belong to.
   const seen = ORIGINS.map(() => new Map<string, number>());
+  const windows = ORIGINS.map(() => new Set<string>());
   const newest = ORIGINS.map(() => Number.NEGATIVE_INFINITY);
   const counts = Object.fromEntries(ORIGINS.map((o) => [o, 0])) as Record<Origin, number>;
   const ownRecords = Object.fromEntries(ORIGINS.map((o) => [o, 0])) as Record<Origin, number>;
@@ -36,12 +38,13 @@ export async function countDocuments(settings: CloudSettings): Promise<DocumentC
       const page = await stores[i]!.store.changes(cursor, 500);
       for (const doc of page.documents) {
         seen[i]!.set(doc.id, doc.parts[ORIGINS[i]!]?.aggregate.count ?? 0);
+        windows[i]!.add(windowId(doc));
         newest[i] = Math.max(newest[i]!, doc.updatedAt);
       }
       if (!page.next) break;
       cursor = page.next;
     }
-    counts[ORIGINS[i]!] = seen[i]!.size;
+    counts[ORIGINS[i]!] = windows[i]!.size;
     let own = 0;
     for (const n of seen[i]!.values()) own += n;
     ownRecords[ORIGINS[i]!] = own;

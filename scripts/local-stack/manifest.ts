@@ -15,6 +15,8 @@ export interface ResourceManifest {
     visibilityTimeoutSeconds: number;
     aggregatesTable: string;
     changesIndex: string;
+    /** The windows GSI (hash `seriesWindow`, range `start`); the store adapter's default name. */
+    windowsIndex: string;
     deadLettersTable: string;
   };
   gcp: {

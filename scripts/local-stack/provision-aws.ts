@@ -74,9 +74,13 @@ export async function provisionSqs(
 }
 
 /**
- * The aggregates table keyed by document id, with the changes index sync queries: hash `shard` (N), range
- * `changeKey` (S: zero-padded `updatedAt`, `|`, id — the core's change order as one string), all attributes
- * projected, so listing changes since a watermark is one Query per shard and never a Scan. Writers spread documents over shards so no index partition is hot. The dead-letters table is keyed by id.
+ * The aggregates table keyed by document id, with two sparse indexes, all attributes projected:
+ * - the changes index sync queries, on slices only: hash `shard` (N), range `changeKey` (S: zero-padded
+ *   `updatedAt`, `|`, id — the core's change order as one string), so listing changes since a watermark is one
+ *   Query per shard and never a Scan; writers spread slices over shards so no index partition is hot;
+ * - the windows index readers query, on windows only: hash `seriesWindow` (S), range `start` (N), so one series'
+ *   windows of one size over a time range are one Query reading just those windows.
+ * The dead-letters table is keyed by id.
  */
 export function aggregatesTableDefinition(manifest: ResourceManifest): CreateTableCommandInput {
   return {
@@ -86,6 +90,8 @@ export function aggregatesTableDefinition(manifest: ResourceManifest): CreateTab
       { AttributeName: 'id', AttributeType: 'S' },
       { AttributeName: 'shard', AttributeType: 'N' },
       { AttributeName: 'changeKey', AttributeType: 'S' },
+      { AttributeName: 'seriesWindow', AttributeType: 'S' },
+      { AttributeName: 'start', AttributeType: 'N' },
     ],
     KeySchema: [{ AttributeName: 'id', KeyType: 'HASH' }],
     GlobalSecondaryIndexes: [
@@ -94,6 +100,14 @@ export function aggregatesTableDefinition(manifest: ResourceManifest): CreateTab
         KeySchema: [
           { AttributeName: 'shard', KeyType: 'HASH' },
           { AttributeName: 'changeKey', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+      {
+        IndexName: manifest.aws.windowsIndex,
+        KeySchema: [
+          { AttributeName: 'seriesWindow', KeyType: 'HASH' },
+          { AttributeName: 'start', KeyType: 'RANGE' },
         ],
         Projection: { ProjectionType: 'ALL' },
       },

@@ -2,7 +2,7 @@
  * The core's change order `(updatedAt, id)` in stores that can only sort by one key: a string key that sorts the
  * same way, a stable shard for spreading index writes, and the merge of per-shard pages into one ordered page.
  */
-import { type ChangePage, fnv1a32, type WindowDocument } from '../core/index.ts';
+import { type ChangePage, fnv1a32, type SliceDocument } from '../core/index.ts';
 
 /** Zero-padded `updatedAt`, then the id: string order equals `(updatedAt, id)` order for epoch-ms times. */
 export function changeKey(updatedAt: number, id: string): string {
@@ -21,12 +21,12 @@ export function shardOf(id: string, shards: number): number {
  * more; up to there, the sorted union is exactly a prefix of the global order.
  */
 export function mergeShardPages(
-  pages: readonly { documents: WindowDocument[]; more: boolean }[],
+  pages: readonly { documents: SliceDocument[]; more: boolean }[],
   limit: number,
 ): ChangePage {
-  const order = (a: WindowDocument, b: WindowDocument) =>
+  const order = (a: SliceDocument, b: SliceDocument) =>
     a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
-  let bound: WindowDocument | undefined;
+  let bound: SliceDocument | undefined;
   for (const page of pages) {
     const last = page.documents[page.documents.length - 1];
     if (page.more && last && (!bound || order(last, bound) < 0)) bound = last;

@@ -1,14 +1,39 @@
 /**
- * How every store keeps a window document: the fields stores query natively (`id`, `series`, `window`, `start`,
- * `updatedAt`, `revision`) plus `body`, the parts and merged view as JSON text.
+ * How every store keeps the two kinds of document (`shared/core/slice-document.ts`, `window-document.ts`).
  *
- * JSON text because it round-trips every double exactly and identically in DynamoDB (whose numbers are decimal
- * strings with their own limits), Firestore and Cosmos, so the three stores hold bit-identical parts; and because
- * a store never needs to look inside a part.
+ * - A **slice** keeps the fields stores query natively (`id`, `kind`, `series`, `window`, `start`, `slice`,
+ *   `updatedAt`, `revision`) plus `body`: its parts and merged view as JSON text, each part's seq set in the core's
+ *   compact byte form, base64. JSON text because it round-trips every double exactly and identically in DynamoDB
+ *   (whose numbers are decimal strings with a narrower range), Firestore and Cosmos, so the stores hold
+ *   bit-identical parts; and because a store never needs to look inside a part.
+ * - A **window** keeps, besides `body` (its slice entries and exact merged aggregate), the merged view as natively
+ *   typed fields — `series`, `window`, `start`, `open`, `high`, `low`, `close`, `volume`, `vwap`, `count`, `exact`
+ *   — for each cloud's own tools (consoles, PartiQL, BigQuery export, Cosmos SQL), and `seriesWindow`
+ *   (`series|window`), the key of the range index that reads one series' windows of one size in `start` order.
+ *   Only windows have `seriesWindow`, so the index holds nothing else.
+ *
+ * Every item is checked against {@link ITEM_LIMIT_BYTES} before it is sent, so no write that a store would refuse
+ * for its size is ever built.
  */
-import type { MergedView, Parts, WindowDocument } from '../core/index.ts';
+import {
+  type Aggregate,
+  decodeSeqSet,
+  encodeSeqSet,
+  exportWindow,
+  type MergedView,
+  type Part,
+  PermanentStoreError,
+  type SliceDocument,
+  type SliceSummary,
+  type StoredDocument,
+  type WindowDocument,
+  type WindowView,
+} from '../core/index.ts';
 
-export interface StoredFields {
+/** The bound every stored item is held to (DESIGN §2): under DynamoDB's 400 KB, which counts attribute names. */
+export const ITEM_LIMIT_BYTES = 350_000;
+
+interface CommonFields {
   id: string;
   series: string;
   window: string;
@@ -18,34 +43,140 @@ export interface StoredFields {
   body: string;
 }
 
-interface Body {
-  parts: Parts;
-  merged: MergedView;
+export interface StoredSlice extends CommonFields {
+  kind: 'slice';
+  slice: number;
 }
 
-export function toStored(doc: WindowDocument): StoredFields {
-  const body: Body = { parts: doc.parts, merged: doc.merged };
-  return {
+/** The merged view as native fields; `vwap` is null when the volume is zero. */
+export interface NativeWindowFields {
+  open: number;
+  high: number;
+  low: number;
+  close: number;
+  volume: number;
+  vwap: number | null;
+  count: number;
+  exact: boolean;
+}
+
+export interface StoredWindow extends CommonFields, NativeWindowFields {
+  kind: 'window';
+  seriesWindow: string;
+}
+
+export type StoredFields = StoredSlice | StoredWindow;
+
+interface StoredPart {
+  aggregate: Aggregate;
+  /** The seq set's compact bytes, base64. */
+  seqs: string;
+  revision: number;
+}
+
+/** The range index's key of a series' windows of one size. */
+export function seriesWindowKey(series: string, window: string): string {
+  return `${series}|${window}`;
+}
+
+export function toStored(doc: StoredDocument): StoredFields {
+  const common = {
     id: doc.id,
     series: doc.series,
     window: doc.window,
     start: doc.start,
     updatedAt: doc.updatedAt,
     revision: doc.revision,
-    body: JSON.stringify(body),
+  };
+  if (doc.kind === 'slice') {
+    const parts = Object.fromEntries(
+      Object.entries(doc.parts).map(([origin, part]) => [origin, storedPart(part)]),
+    );
+    return {
+      ...common,
+      kind: 'slice',
+      slice: doc.slice,
+      body: JSON.stringify({ parts, merged: doc.merged }),
+    };
+  }
+  const exported = exportWindow(doc);
+  return {
+    ...common,
+    kind: 'window',
+    seriesWindow: seriesWindowKey(doc.series, doc.window),
+    open: exported.open,
+    high: exported.high,
+    low: exported.low,
+    close: exported.close,
+    volume: exported.volume,
+    vwap: exported.vwap,
+    count: exported.count,
+    exact: doc.merged.exact,
+    body: JSON.stringify({ slices: doc.slices, merged: doc.merged }),
   };
 }
 
-export function fromStored(fields: StoredFields): WindowDocument {
-  const body = JSON.parse(fields.body) as Body;
-  return {
+export function fromStored(fields: StoredFields): StoredDocument {
+  const common = {
     id: fields.id,
     series: fields.series,
     window: fields.window,
     start: Number(fields.start),
     updatedAt: Number(fields.updatedAt),
     revision: Number(fields.revision),
-    parts: body.parts,
-    merged: body.merged,
+  };
+  if (fields.kind === 'slice') {
+    const body = JSON.parse(fields.body) as { parts: Record<string, StoredPart>; merged: MergedView };
+    const parts = Object.fromEntries(
+      Object.entries(body.parts).map(([origin, part]) => [origin, partFromStored(part)]),
+    );
+    return { ...common, kind: 'slice', slice: Number(fields.slice), parts, merged: body.merged };
+  }
+  const body = JSON.parse(fields.body) as { slices: Record<string, SliceSummary>; merged: WindowView };
+  return { ...common, kind: 'window', slices: body.slices, merged: body.merged } satisfies WindowDocument;
+}
+
+/** Narrows a decoded document to a slice, for listings that hold only slices. */
+export function asSlice(doc: StoredDocument): SliceDocument {
+  if (doc.kind !== 'slice')
+    throw new Error(`document ${doc.id} is a ${doc.kind}, where a slice was expected`);
+  return doc;
+}
+
+/** Narrows a decoded document to a window, for the range index, which holds only windows. */
+export function asWindow(doc: StoredDocument): WindowDocument {
+  if (doc.kind !== 'window')
+    throw new Error(`document ${doc.id} is a ${doc.kind}, where a window was expected`);
+  return doc;
+}
+
+/**
+ * Refuses, before anything is sent, an item over {@link ITEM_LIMIT_BYTES}. Its JSON length over-counts every
+ * store's own measure (DynamoDB: names plus values; Firestore: names, values and a few bytes each; Cosmos: the
+ * JSON), so an item that passes fits all three.
+ */
+export function checkItemSize(item: object, what: string): void {
+  const bytes = Buffer.byteLength(JSON.stringify(item));
+  if (bytes > ITEM_LIMIT_BYTES) {
+    throw new PermanentStoreError(
+      'too-large',
+      `${what}: the item would take ${bytes} bytes, over the ${ITEM_LIMIT_BYTES} every stored item is held to; this is a bug in how documents are bounded, please report it with the document id.`,
+    );
+  }
+}
+
+function storedPart(part: Part): StoredPart {
+  return {
+    aggregate: part.aggregate,
+    seqs: Buffer.from(encodeSeqSet(part.seqs)).toString('base64'),
+    revision: part.revision,
+  };
+}
+
+function partFromStored(part: StoredPart): Part {
+  return {
+    aggregate: part.aggregate,
+    seqs: decodeSeqSet(Buffer.from(part.seqs, 'base64')),
+    revision: part.revision,
   };
 }

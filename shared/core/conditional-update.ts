@@ -7,7 +7,7 @@
 import { ConflictError, isTransient } from './errors.ts';
 import type { AggregateStore, Clock } from './ports.ts';
 import { type BackoffPolicy, backoff } from './retry.ts';
-import type { WindowDocument } from './window-document.ts';
+import type { StoredDocument } from './window-document.ts';
 
 export interface UpdatePolicy {
   clock: Clock;
@@ -16,29 +16,31 @@ export interface UpdatePolicy {
   backoff: BackoffPolicy;
 }
 
-export interface UpdateOutcome {
+export interface UpdateOutcome<D> {
   written: boolean;
+  /** The document as stored after the update: what was written, or what was read when nothing changed. */
+  document: D | undefined;
   /** Conditional writes lost to another writer, each followed by a re-read. */
   conflicts: number;
   /** Other transient failures retried (throttling, unavailability). */
   retries: number;
 }
 
-export async function updateDocument(
+export async function updateDocument<D extends StoredDocument>(
   store: AggregateStore,
   id: string,
-  current: WindowDocument | undefined,
-  change: (current: WindowDocument | undefined) => WindowDocument | undefined,
+  current: D | undefined,
+  change: (current: D | undefined) => D | undefined,
   policy: UpdatePolicy,
-): Promise<UpdateOutcome> {
+): Promise<UpdateOutcome<D>> {
   let conflicts = 0;
   let retries = 0;
   for (let attempt = 1; ; attempt++) {
     try {
       const next = change(current);
-      if (!next) return { written: false, conflicts, retries };
+      if (!next) return { written: false, document: current, conflicts, retries };
       await store.write(next, current?.revision ?? 0);
-      return { written: true, conflicts, retries };
+      return { written: true, document: next, conflicts, retries };
     } catch (error) {
       if (!isTransient(error) || attempt >= policy.maxAttempts) throw error;
       if (error instanceof ConflictError) conflicts++;
@@ -46,7 +48,7 @@ export async function updateDocument(
       await backoff(policy.clock, attempt, policy.backoff, policy.random);
       // Whatever failed, the stored document may have moved on: recompute from what is there now.
       try {
-        current = (await store.read([id])).get(id);
+        current = (await store.read([id])).get(id) as D | undefined;
       } catch (readError) {
         if (!isTransient(readError)) throw readError;
       }

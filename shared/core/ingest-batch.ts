@@ -7,8 +7,9 @@ import { decodeMessage, rowOf } from './envelope.ts';
 import type { Origin } from './origin.ts';
 import type { DeadLetter } from './ports.ts';
 import { type DataRecord, validateRow } from './record.ts';
+import { SLICES_PER_WINDOW, type SliceKey, sliceId, sliceOf } from './slice-document.ts';
 import { type LatenessGate, type WindowSpec, windowStart } from './window.ts';
-import { documentId, type WindowKey } from './window-document.ts';
+import { windowId } from './window-document.ts';
 
 export interface InboundMessage {
   /** The transport's id for the message, stable across redeliveries (SQS messageId, Pub/Sub messageId, …). */
@@ -17,14 +18,24 @@ export interface InboundMessage {
 }
 
 export interface DocumentGroup {
-  key: WindowKey;
+  key: SliceKey;
+  /** The id of the window document the slice belongs to. */
+  windowId: string;
   records: DataRecord[];
+  /** Where each record came from, `message index × 2^26 + row`: for a dead letter if the slice refuses it. */
+  rowRefs: number[];
   /** Messages that contributed records: they fail together if this document cannot be written. */
   messageIds: string[];
 }
 
+/** Rows per message a row reference can name (a 10 MB Pub/Sub message holds far fewer). */
+export const ROW_REF_SCALE = 2 ** 26;
+
 export interface PreparedBatch {
+  /** Per slice document id. */
   groups: Map<string, DocumentGroup>;
+  /** The decoded messages, in order: what a group's `rowRefs` index. */
+  messages: DecodedInbound[];
   deadLetters: DeadLetter[];
   rows: number;
   valid: number;
@@ -83,6 +94,7 @@ export function groupRows(
 ): PreparedBatch {
   const batch: PreparedBatch = {
     groups: new Map(),
+    messages: [...messages],
     deadLetters: [],
     rows: 0,
     valid: 0,
@@ -92,10 +104,12 @@ export function groupRows(
     batchIds: [],
   };
   const batchIds = new Set<string>();
-  // Groups are found by series, then window start: no string is built per record, only one id per document.
+  // Groups are found by series, then window start and slice: no string is built per record, one id per document.
   const index = windows.map(() => new Map<string, Map<number, DocumentGroup>>());
-  const place = (messageId: string, record: DataRecord) => {
+  const place = (messageIndex: number, row: number, record: DataRecord) => {
     batch.valid++;
+    const messageId = messages[messageIndex]!.id;
+    const slice = sliceOf(record.seq);
     for (let w = 0; w < windows.length; w++) {
       const window = windows[w]!;
       const start = windowStart(record.ts, window.sizeMs);
@@ -104,22 +118,26 @@ export function groupRows(
         bySeries = new Map();
         index[w]!.set(record.series, bySeries);
       }
-      let group = bySeries.get(start);
+      // One number per slice of a window (starts stay below 2^46 until 2100, so this is a safe integer).
+      const slot = start * SLICES_PER_WINDOW + slice;
+      let group = bySeries.get(slot);
       if (!group) {
-        const key = { series: record.series, window: window.name, start };
-        group = { key, records: [], messageIds: [] };
-        bySeries.set(start, group);
-        batch.groups.set(documentId(key), group);
+        const key = { series: record.series, window: window.name, start, slice };
+        group = { key, windowId: windowId(key), records: [], rowRefs: [], messageIds: [] };
+        bySeries.set(slot, group);
+        batch.groups.set(sliceId(key), group);
       }
       group.records.push(record);
+      group.rowRefs.push(messageIndex * ROW_REF_SCALE + row);
       // Records arrive message by message, so comparing with the last id keeps the list free of repeats.
       if (group.messageIds[group.messageIds.length - 1] !== messageId) group.messageIds.push(messageId);
     }
   };
   // With a lateness gate, every record of the batch is observed before any is judged, so the order of records
   // inside a batch never decides what is late.
-  const held: { messageId: string; batchId: string; row: number; record: DataRecord }[] = [];
-  for (const { id, batchId, rows } of messages) {
+  const held: { messageIndex: number; row: number; record: DataRecord }[] = [];
+  for (let m = 0; m < messages.length; m++) {
+    const { id, batchId, rows } = messages[m]!;
     batch.rows += rows.length;
     batchIds.add(batchId);
     for (let i = 0; i < rows.length; i++) {
@@ -129,26 +147,27 @@ export function groupRows(
         batch.deadLetters.push(rowLetter(origin, id, batchId, i, checked.reason, rows[i], now));
       } else if (lateness) {
         lateness.observe(checked.record.series, checked.record.ts);
-        held.push({ messageId: id, batchId, row: i, record: checked.record });
+        held.push({ messageIndex: m, row: i, record: checked.record });
       } else {
-        place(id, checked.record);
+        place(m, i, checked.record);
       }
     }
   }
-  for (const { messageId, batchId, row, record } of held) {
+  for (const { messageIndex, row, record } of held) {
     const lateReason = lateness?.judge(record.series, record.ts);
     if (lateReason === undefined) {
-      place(messageId, record);
+      place(messageIndex, row, record);
     } else {
       batch.late++;
-      batch.deadLetters.push(rowLetter(origin, messageId, batchId, row, lateReason, rowOf(record), now));
+      const { id, batchId } = messages[messageIndex]!;
+      batch.deadLetters.push(rowLetter(origin, id, batchId, row, lateReason, rowOf(record), now));
     }
   }
   batch.batchIds = [...batchIds];
   return batch;
 }
 
-function rowLetter(
+export function rowLetter(
   origin: Origin,
   messageId: string,
   batchId: string,

@@ -3,7 +3,8 @@
  * changes; every decision lives in the core. Adapters throw only the core's errors (`errors.ts`).
  */
 import type { Origin } from './origin.ts';
-import type { WindowDocument } from './window-document.ts';
+import type { SliceDocument } from './slice-document.ts';
+import type { StoredDocument, WindowDocument } from './window-document.ts';
 
 /** A position in a store's change order: documents sort by `(updatedAt, id)`. */
 export interface ChangeCursor {
@@ -12,22 +13,41 @@ export interface ChangeCursor {
 }
 
 export interface ChangePage {
-  /** Documents strictly after the cursor in `(updatedAt, id)` order, at most `limit`. */
-  documents: WindowDocument[];
+  /** Slice documents strictly after the cursor in `(updatedAt, id)` order, at most `limit`. */
+  documents: SliceDocument[];
   /** Where the next page starts; absent when this page reached the end. */
   next?: ChangeCursor;
 }
 
+/** One series' windows of one size whose start is in `[from, to)`. */
+export interface WindowRange {
+  series: string;
+  window: string;
+  from: number;
+  to: number;
+}
+
+export interface WindowPage {
+  /** Window documents in `start` order, at most `limit`. */
+  windows: WindowDocument[];
+  /** The `from` of the next page; absent when this page reached `to`. */
+  next?: number;
+}
+
 export interface AggregateStore {
-  /** Reads documents by id; missing ids are absent from the map. Adapters batch as their store allows. */
-  read(ids: readonly string[]): Promise<Map<string, WindowDocument>>;
+  /** Reads documents of either kind by id; missing ids are absent from the map. Adapters batch as they can. */
+  read(ids: readonly string[]): Promise<Map<string, StoredDocument>>;
   /**
    * Writes a document only if the stored revision is still `expectedRevision` (0: only if it does not exist).
    * @throws ConflictError when another writer got there first.
+   * @throws PermanentStoreError when the store refuses it for good (an adapter refuses to send an item over its
+   *   store's size limit).
    */
-  write(doc: WindowDocument, expectedRevision: number): Promise<void>;
-  /** Lists documents changed after `since`, in `(updatedAt, id)` order, without scanning the whole store. */
+  write(doc: StoredDocument, expectedRevision: number): Promise<void>;
+  /** Lists slice documents changed after `since`, in `(updatedAt, id)` order, without scanning the store. */
   changes(since: ChangeCursor, limit: number): Promise<ChangePage>;
+  /** Reads a range of one series' windows through the store's range index: cost follows the windows returned. */
+  windows(range: WindowRange, limit: number): Promise<WindowPage>;
   /** The sync watermark this store keeps for a source (DESIGN §5), or undefined before the first sync. */
   readWatermark(source: Origin): Promise<ChangeCursor | undefined>;
   writeWatermark(source: Origin, cursor: ChangeCursor): Promise<void>;

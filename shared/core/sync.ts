@@ -1,7 +1,8 @@
 /**
- * The sync use case (DESIGN §5): a target store pulls a source store's changes since its watermark for that
- * source, page by page, merges the remote parts into its own documents (per origin, the higher revision wins),
- * writes conditionally, then advances the watermark. Each run re-reads an overlap behind the watermark, so a write
+ * The sync use case (DESIGN §5): a target store pulls a source store's changed slices since its watermark for
+ * that source, page by page, merges the remote parts into its own slices (per origin, the higher revision wins),
+ * writes conditionally, refreshes its own window documents from them (windows are derived, never copied), then
+ * advances the watermark. Each run re-reads an overlap behind the watermark, so a write
  * that committed late (a slow writer, clock skew) is still seen; merges are idempotent, so re-reads cost reads only.
  * A run stops at its time budget and the next run continues from the watermark.
  *
@@ -12,7 +13,8 @@ import { type UpdatePolicy, updateDocument } from './conditional-update.ts';
 import type { Origin } from './origin.ts';
 import type { AggregateStore, ChangeCursor, Clock } from './ports.ts';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './retry.ts';
-import { mergeRemoteParts } from './window-document.ts';
+import { mergeRemoteParts, type SliceDocument } from './slice-document.ts';
+import { type WindowDocument, windowId, withSlices } from './window-document.ts';
 
 export interface SyncOptions {
   /** Documents per page read from the source. */
@@ -37,9 +39,12 @@ export interface SourceReport {
   source: Origin;
   /** Source documents read. */
   read: number;
-  /** Documents where the source brought a newer part. */
+  /** Slices where the source brought a newer part. */
   merged: number;
+  /** Slices written. */
   written: number;
+  /** Window documents refreshed from the slices written (or repaired after an interrupted run). */
+  windowsWritten: number;
   conflicts: number;
   pages: number;
   /** now − the newest source `updatedAt` applied in this run; undefined when nothing was read. */
@@ -99,6 +104,7 @@ async function pullSource(
     read: 0,
     merged: 0,
     written: 0,
+    windowsWritten: 0,
     conflicts: 0,
     pages: 0,
     complete: false,
@@ -115,28 +121,7 @@ async function pullSource(
       report.pages++;
       report.read += page.documents.length;
       if (page.documents.length > 0) {
-        const local = await target.read(page.documents.map((d) => d.id));
-        await Promise.all(
-          page.documents.map((remote) =>
-            limit(async () => {
-              let merged = false;
-              const outcome = await updateDocument(
-                target,
-                remote.id,
-                local.get(remote.id),
-                (current) => {
-                  const next = mergeRemoteParts(current, remote, clock.now());
-                  merged = next !== undefined;
-                  return next;
-                },
-                policy,
-              );
-              if (merged) report.merged++;
-              if (outcome.written) report.written++;
-              report.conflicts += outcome.conflicts;
-            }),
-          ),
-        );
+        await applyPage(target, page.documents, { limit, policy, clock, report });
         const last = page.documents[page.documents.length - 1]!;
         newestApplied = Math.max(newestApplied ?? last.updatedAt, last.updatedAt);
         const reached = { updatedAt: last.updatedAt, id: last.id };
@@ -159,6 +144,67 @@ async function pullSource(
   }
   if (newestApplied !== undefined) report.lagMs = Math.max(0, clock.now() - newestApplied);
   return report;
+}
+
+interface PageWork {
+  limit: ReturnType<typeof pLimit>;
+  policy: UpdatePolicy;
+  clock: Clock;
+  report: SourceReport;
+}
+
+/**
+ * Merges a page of remote slices into the target, then refreshes the target's windows of those slices — every
+ * one, merged or not, so a run that stopped between a slice and its window repairs the window when it re-reads
+ * the page. Throws the first failure, so the watermark stays where it is.
+ */
+async function applyPage(target: AggregateStore, remotes: readonly SliceDocument[], work: PageWork) {
+  const { limit, policy, clock, report } = work;
+  const windowIds = [...new Set(remotes.map((d) => windowId(d)))];
+  const local = await target.read([...remotes.map((d) => d.id), ...windowIds]);
+  const slices = await Promise.all(
+    remotes.map((remote) =>
+      limit(async () => {
+        let merged = false;
+        const outcome = await updateDocument<SliceDocument>(
+          target,
+          remote.id,
+          local.get(remote.id) as SliceDocument | undefined,
+          (current) => {
+            const next = mergeRemoteParts(current, remote, clock.now());
+            merged = next !== undefined;
+            return next;
+          },
+          policy,
+        );
+        if (merged) report.merged++;
+        if (outcome.written) report.written++;
+        report.conflicts += outcome.conflicts;
+        return outcome.document;
+      }),
+    ),
+  );
+  const byWindow = new Map<string, SliceDocument[]>();
+  for (const slice of slices) {
+    if (!slice) continue;
+    const id = windowId(slice);
+    byWindow.set(id, [...(byWindow.get(id) ?? []), slice]);
+  }
+  await Promise.all(
+    [...byWindow].map(([id, windowSlices]) =>
+      limit(async () => {
+        const outcome = await updateDocument<WindowDocument>(
+          target,
+          id,
+          local.get(id) as WindowDocument | undefined,
+          (current) => withSlices(windowSlices[0]!, current, windowSlices, clock.now()),
+          policy,
+        );
+        if (outcome.written) report.windowsWritten++;
+        report.conflicts += outcome.conflicts;
+      }),
+    ),
+  );
 }
 
 /** Whether `a` comes after `b` in the `(updatedAt, id)` change order. */

@@ -1,6 +1,11 @@
 /**
- * Window documents (DESIGN §2): one per `(series, window, start)` in every store, holding each origin's part and
- * the merged view. Everything here is a pure function of its inputs, so all stores compute the same documents.
+ * Window documents: one per `(series, window, start)` in every store, what readers read. A window's records live
+ * in its slices (`slice-document.ts`); the window document keeps each slice's merged aggregate with the slice
+ * revision it was taken from, and the window's merged view, their combination. It is derived: every store
+ * refreshes its own from its own slices after writing one (ingest) or merging one (sync), so it is never
+ * replicated, and a refresh is idempotent — an entry is only ever replaced by one from a newer slice revision.
+ *
+ * At most 64 entries of one aggregate each, so the document stays a few kilobytes whatever the window holds.
  */
 import {
   type Aggregate,
@@ -9,9 +14,7 @@ import {
   emptyAggregate,
   exportAggregate,
 } from './aggregate.ts';
-import { ORIGINS, type Origin } from './origin.ts';
-import type { Part } from './part.ts';
-import { EMPTY_SEQ_SET, type SeqSet, seqSetIsSubset, seqSetsDisjoint, seqSetUnion } from './seq-set.ts';
+import type { SliceDocument } from './slice-document.ts';
 
 export interface WindowKey {
   series: string;
@@ -19,100 +22,92 @@ export interface WindowKey {
   start: number;
 }
 
-export type Parts = Partial<Record<Origin, Part>>;
-
-export interface MergedView {
+/** What the window has taken from one of its slices. */
+export interface SliceSummary {
+  /** The slice document's revision in this store when it was taken. */
+  revision: number;
   aggregate: Aggregate;
-  /** The origins whose parts were combined, in merge order. */
-  origins: Origin[];
-  /** False when two parts partially overlap: the merged view then holds the larger part, not every record. */
+  exact: boolean;
+}
+
+export interface WindowView {
+  aggregate: Aggregate;
+  /** False when any slice's parts partially overlap (see `mergeParts`). */
   exact: boolean;
 }
 
 export interface WindowDocument extends WindowKey {
-  /** {@link documentId} of the key; safe in every store (no `/ \ ? #`, never `.` or `__x__`). */
+  kind: 'window';
+  /** {@link windowId} of the key; safe in every store (no `/ \ ? #`, never `.` or `__x__`). */
   id: string;
-  parts: Parts;
-  merged: MergedView;
-  /** Writer's clock, epoch ms; sync lists changes by it. */
+  /** Per slice number. */
+  slices: Record<string, SliceSummary>;
+  merged: WindowView;
+  /** Writer's clock, epoch ms. */
   updatedAt: number;
-  /** Document revision for optimistic concurrency: every write is conditional on the revision it read. */
   revision: number;
 }
+
+/** Both kinds of stored document: the port reads and writes either. */
+export type StoredDocument = SliceDocument | WindowDocument;
 
 /**
  * `series|window|start`. The series alphabet `[A-Za-z0-9._:-]` and `|` are legal in DynamoDB keys, Firestore
  * document ids and Cosmos ids alike, and the id always contains `|`, so it is never a reserved Firestore id.
  */
-export function documentId(key: WindowKey): string {
+export function windowId(key: WindowKey): string {
   return `${key.series}|${key.window}|${key.start}`;
 }
 
 /**
- * The merged view, a pure and deterministic function of the parts (DESIGN §2). Parts are taken largest first
- * (ties by origin order); a part disjoint from what is taken is combined, a part contained in it is skipped, and a
- * partial overlap is skipped and marks the view inexact, since aggregates cannot be subtracted.
+ * The window with the given slices' merged views taken in, where they are newer than what it holds; `undefined`
+ * when none is, so refreshing an up-to-date window costs no write.
  */
-export function mergeParts(parts: Parts): MergedView {
-  const candidates = ORIGINS.flatMap((origin) => {
-    const part = parts[origin];
-    return part && part.aggregate.count > 0 ? [{ origin, part }] : [];
-  }).sort((a, b) => b.part.aggregate.count - a.part.aggregate.count);
-  let aggregate = emptyAggregate();
-  let taken: SeqSet = EMPTY_SEQ_SET;
-  const origins: Origin[] = [];
-  let exact = true;
-  for (const { origin, part } of candidates) {
-    if (seqSetsDisjoint(taken, part.seqs)) {
-      aggregate = combineAggregates(aggregate, part.aggregate);
-      taken = seqSetUnion(taken, part.seqs);
-      origins.push(origin);
-    } else if (!seqSetIsSubset(part.seqs, taken)) {
-      exact = false;
-    }
-  }
-  return { aggregate, origins, exact };
-}
-
-/** A document with the given parts, its merged view recomputed, one revision after `previous`. */
-export function withParts(
+export function withSlices(
   key: WindowKey,
   previous: WindowDocument | undefined,
-  parts: Parts,
+  slices: readonly SliceDocument[],
   now: number,
-): WindowDocument {
+): WindowDocument | undefined {
+  const entries: Record<string, SliceSummary> = { ...previous?.slices };
+  let changed = false;
+  for (const slice of slices) {
+    const held = entries[slice.slice];
+    if (held && held.revision >= slice.revision) continue;
+    entries[slice.slice] = {
+      revision: slice.revision,
+      aggregate: slice.merged.aggregate,
+      exact: slice.merged.exact,
+    };
+    changed = true;
+  }
+  if (!changed) return undefined;
   return {
-    id: documentId(key),
+    kind: 'window',
+    id: windowId(key),
     series: key.series,
     window: key.window,
     start: key.start,
-    parts,
-    merged: mergeParts(parts),
-    // Never move backwards, even if this writer's clock is behind the last one's: sync reads by updatedAt.
+    slices: entries,
+    merged: combineSlices(entries),
     updatedAt: previous ? Math.max(now, previous.updatedAt + 1) : now,
     revision: (previous?.revision ?? 0) + 1,
   };
 }
 
-/**
- * Merges a replica's parts into a local document (DESIGN §5): per origin, the higher revision wins. Returns
- * `undefined` when the replica brings nothing new, so re-reading a document is free.
- */
-export function mergeRemoteParts(local: WindowDocument | undefined, remote: WindowDocument, now: number) {
-  const parts: Parts = { ...local?.parts };
-  let changed = false;
-  for (const origin of ORIGINS) {
-    const theirs = remote.parts[origin];
-    const ours = parts[origin];
-    if (theirs && (!ours || theirs.revision > ours.revision)) {
-      parts[origin] = theirs;
-      changed = true;
-    }
+/** The window's view: its slices' disjoint record sets combined (in slice order, though the sums are exact). */
+function combineSlices(entries: Readonly<Record<string, SliceSummary>>): WindowView {
+  let aggregate = emptyAggregate();
+  let exact = true;
+  for (const slice of Object.keys(entries).sort((a, b) => Number(a) - Number(b))) {
+    const entry = entries[slice]!;
+    aggregate = combineAggregates(aggregate, entry.aggregate);
+    exact &&= entry.exact;
   }
-  return changed ? withParts(remote, local, parts, now) : undefined;
+  return { aggregate, exact };
 }
 
-/** The document's merged view in the export format. */
-export function exportDocument(doc: WindowDocument): ExportedWindow {
+/** The window's merged view in the export format. */
+export function exportWindow(doc: WindowDocument): ExportedWindow {
   return exportAggregate(doc.series, doc.window, doc.start, doc.merged.aggregate);
 }

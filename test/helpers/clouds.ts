@@ -4,18 +4,17 @@ import { seededRandom } from '../../scripts/seeded-random.ts';
 import {
   createIngest,
   type ExportedWindow,
-  exportDocument,
   type InboundMessage,
   type Ingest,
   ORIGINS,
   type Origin,
   parseWindows,
+  type SliceDocument,
   syncInto,
-  type WindowDocument,
   type WindowSpec,
 } from '../../shared/core/index.ts';
 import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
-import { sortWindows } from './records.ts';
+import { exportedWindows, sortWindows } from './records.ts';
 
 export const WINDOWS: WindowSpec[] = parseWindows('1m,5m');
 
@@ -92,17 +91,20 @@ export async function syncUntilStable(clouds: Record<Origin, Cloud>, maxRounds =
 }
 
 export function exportStore(store: MemoryStore): ExportedWindow[] {
-  return sortWindows([...store.docs.values()].map(exportDocument));
+  return sortWindows(exportedWindows(store.docs.values()));
 }
 
 /**
- * What must be identical across stores: parts and merged views, never clocks or document revisions. Part revisions
- * count one origin's writes, so they are compared only where the same writes happened (after sync).
+ * What must be identical across stores: slices' parts and merged views, windows' merged views, never clocks or
+ * document revisions. Part revisions count one origin's writes, so they are compared only where the same writes
+ * happened (after sync).
  */
 export function contentOf(store: MemoryStore, withPartRevisions = false) {
-  return [...store.docs.values()]
-    .sort((a, b) => (a.id < b.id ? -1 : 1))
-    .map((d: WindowDocument) => ({
+  const docs = [...store.docs.values()].sort((a, b) => (a.id < b.id ? -1 : 1));
+  const windows = docs.flatMap((d) => (d.kind === 'window' ? [{ id: d.id, merged: d.merged }] : []));
+  const slices = docs
+    .filter((d): d is SliceDocument => d.kind === 'slice')
+    .map((d) => ({
       id: d.id,
       merged: d.merged,
       parts: Object.fromEntries(
@@ -112,6 +114,7 @@ export function contentOf(store: MemoryStore, withPartRevisions = false) {
         ]),
       ),
     }));
+  return { windows, slices };
 }
 
 /** A small deterministic PRNG, so retries' jitter is reproducible in tests. */

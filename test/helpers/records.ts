@@ -5,7 +5,9 @@ import {
   type DataRecord,
   type ExportedWindow,
   encodeMessage,
+  exportWindow,
   type InboundMessage,
+  type StoredDocument,
 } from '../../shared/core/index.ts';
 
 export const T0 = 1_700_000_000_000;
@@ -57,4 +59,9 @@ export {
 export function expectExact(actual: readonly ExportedWindow[], reference: readonly ExportedWindow[]): void {
   const difference = firstDifference(actual, reference);
   if (difference) throw new Error(difference);
+}
+
+/** The windows among stored documents, in the export format (slices carry no view of their own). */
+export function exportedWindows(docs: Iterable<StoredDocument>): ExportedWindow[] {
+  return [...docs].flatMap((doc) => (doc.kind === 'window' ? [exportWindow(doc)] : []));
 }

@@ -12,7 +12,7 @@ import { artifactVariables } from '../../scripts/deploy/stacks.ts';
 import { loadManifest, type ResourceManifest } from '../../scripts/local-stack/manifest.ts';
 import { aggregatesTableDefinition } from '../../scripts/local-stack/provision-aws.ts';
 import {
-  changeOrderIndexingPolicy,
+  aggregatesIndexingPolicy,
   cosmosPartitionKeyPath,
 } from '../../scripts/local-stack/provision-azure.ts';
 import { envNames } from '../../shared/config/local-env.ts';
@@ -45,6 +45,7 @@ const manifestVariables = {
     visibilityTimeoutSeconds: 'visibility_timeout_seconds',
     aggregatesTable: 'aggregates_table_name',
     changesIndex: 'changes_index_name',
+    windowsIndex: 'windows_index_name',
     deadLettersTable: 'dead_letters_table_name',
   },
   gcp: {
@@ -159,19 +160,26 @@ describe('infra/aws', () => {
     expect(functions.ingest?.timeout).toBeLessThanOrEqual(manifest.aws.visibilityTimeoutSeconds);
   });
 
-  it('declares the changes index exactly as the local stack creates it', () => {
+  it('declares the changes and windows indexes exactly as the local stack creates them', () => {
     const table = r('aws_dynamodb_table', 'aggregates');
     const local = aggregatesTableDefinition(manifest);
     const attributes = (table.attribute as { name: string; type: string }[]).map((a) => [a.name, a.type]);
     expect(attributes.sort()).toEqual(
       local.AttributeDefinitions?.map((a) => [a.AttributeName, a.AttributeType]).sort(),
     );
-    const gsi = nested(table, 'global_secondary_index');
-    const localGsi = local.GlobalSecondaryIndexes?.[0];
-    expect(variableOf(gsi.name)).toBe('changes_index_name');
-    expect(gsi.hash_key).toBe(localGsi?.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName);
-    expect(gsi.range_key).toBe(localGsi?.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName);
-    expect(gsi.projection_type).toBe(localGsi?.Projection?.ProjectionType);
+    const indexes = table.global_secondary_index as Block[];
+    const variables = {
+      [manifest.aws.changesIndex]: 'changes_index_name',
+      [manifest.aws.windowsIndex]: 'windows_index_name',
+    };
+    expect(indexes).toHaveLength(local.GlobalSecondaryIndexes?.length ?? 0);
+    for (const localGsi of local.GlobalSecondaryIndexes ?? []) {
+      const gsi = indexes.find((i) => variableOf(i.name) === variables[localGsi.IndexName!]);
+      expect(gsi, localGsi.IndexName).toBeDefined();
+      expect(gsi!.hash_key).toBe(localGsi.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName);
+      expect(gsi!.range_key).toBe(localGsi.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName);
+      expect(gsi!.projection_type).toBe(localGsi.Projection?.ProjectionType);
+    }
   });
 
   it('runs both Lambdas as the build packages them', () => {
@@ -416,10 +424,14 @@ describe('infra/gcp', () => {
     expect(r('google_firestore_database', 'default').point_in_time_recovery_enablement).toBe(
       'POINT_IN_TIME_RECOVERY_ENABLED',
     );
-    const field = r('google_firestore_field', 'aggregates_updated_at');
-    expect(variableOf(field.collection)).toBe('aggregates_collection');
-    expect(field.field).toBe('updatedAt');
-    expect(nested(nested(field, 'index_config'), 'indexes').order).toBe('ASCENDING');
+    // The queries of shared/clouds/gcp/firestore-store.ts: slices by change order, windows by start.
+    const indexed = (name: string) => {
+      const index = r('google_firestore_index', name);
+      expect(variableOf(index.collection)).toBe('aggregates_collection');
+      return (index.fields as Block[]).map((f) => `${f.field_path} ${f.order}`);
+    };
+    expect(indexed('slice_changes')).toEqual(['kind ASCENDING', 'updatedAt ASCENDING', '__name__ ASCENDING']);
+    expect(indexed('windows_by_start')).toEqual(['seriesWindow ASCENDING', 'start ASCENDING']);
     for (const name of ['ingest', 'sync']) {
       expect(nested(r('google_cloudfunctions2_function', name), 'service_config').ingress_settings).toBe(
         'ALLOW_INTERNAL_ONLY',
@@ -475,13 +487,13 @@ describe('infra/azure', () => {
       expect(container.partition_key_paths).toEqual([cosmosPartitionKeyPath]);
     }
     const policy = nested(r('azurerm_cosmosdb_sql_container', 'aggregates'), 'indexing_policy');
-    const composite = (nested(policy, 'composite_index').index as { path: string; order: string }[]).map(
-      (i) => ({
+    const composites = (policy.composite_index as Block[]).map((composite) =>
+      (composite.index as { path: string; order: string }[]).map((i) => ({
         path: i.path,
         order: i.order.toLowerCase() === 'ascending' ? 'ascending' : 'descending',
-      }),
+      })),
     );
-    expect(composite).toEqual(changeOrderIndexingPolicy.compositeIndexes[0]);
+    expect(composites).toEqual(aggregatesIndexingPolicy.compositeIndexes);
     expect(variableOf(r('azurerm_cosmosdb_sql_database', 'main').name)).toBe('cosmos_database');
   });
 

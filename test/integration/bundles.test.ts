@@ -18,14 +18,7 @@ import { startSqsLambdaHost } from '../../scripts/trigger-hosts/sqs-lambda-host.
 import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
 import { readCloudSettings } from '../../shared/config/local-env.ts';
-import {
-  documentId,
-  encodeMessage,
-  exportDocument,
-  ORIGINS,
-  type Origin,
-  parseWindows,
-} from '../../shared/core/index.ts';
+import { encodeMessage, ORIGINS, type Origin, parseWindows, windowId } from '../../shared/core/index.ts';
 import {
   awsHarness,
   azureHarness,
@@ -34,7 +27,7 @@ import {
   useStackEnv,
 } from '../helpers/cloud-harness.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { expectExact, referenceWindows, sortWindows, T0 } from '../helpers/records.ts';
+import { expectExact, exportedWindows, referenceWindows, sortWindows, T0 } from '../helpers/records.ts';
 
 const repo = path.resolve(import.meta.dirname, '..', '..');
 const dist = path.join(repo, 'dist');
@@ -103,7 +96,7 @@ describe('the built bundles', () => {
     }
 
     const reference = referenceWindows(records, windows);
-    const ids = reference.map((w) => documentId(w));
+    const ids = reference.map((w) => windowId(w));
     const syncs = [
       () => bundles.awsSync.handler!({} as never),
       () => bundles.gcp.syncTick!({ id: 'tick' } as never),
@@ -114,9 +107,7 @@ describe('the built bundles', () => {
       async () => {
         for (const sync of syncs) await sync();
         return Promise.all(
-          ORIGINS.map(async (o) =>
-            sortWindows([...(await clouds[o].store.read(ids)).values()].map(exportDocument)),
-          ),
+          ORIGINS.map(async (o) => sortWindows(exportedWindows((await clouds[o].store.read(ids)).values()))),
         );
       },
       (exports) =>

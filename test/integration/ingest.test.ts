@@ -9,15 +9,14 @@ import { systemClock } from '../../shared/clouds/system-clock.ts';
 import {
   createIngest,
   type DataRecord,
-  documentId,
   type ExportedWindow,
   encodeMessage,
-  exportDocument,
   parseWindows,
+  windowId,
 } from '../../shared/core/index.ts';
 import { awsHarness, azureHarness, type CloudHarness, gcpHarness } from '../helpers/cloud-harness.ts';
 import { eventually } from '../helpers/eventually.ts';
-import { expectExact, referenceWindows, sortWindows, T0 } from '../helpers/records.ts';
+import { expectExact, exportedWindows, referenceWindows, sortWindows, T0 } from '../helpers/records.ts';
 
 const WINDOWS = parseWindows('1m');
 
@@ -44,9 +43,9 @@ async function exported(
   cloud: CloudHarness,
   reference: readonly ExportedWindow[],
 ): Promise<ExportedWindow[]> {
-  const ids = reference.map((w) => documentId(w));
+  const ids = reference.map((w) => windowId(w));
   const docs = await cloud.store.read(ids);
-  return sortWindows([...docs.values()].map(exportDocument));
+  return sortWindows(exportedWindows(docs.values()));
 }
 
 /** Polls the store until it holds exactly the reference's windows with their counts, then compares all fields. */
@@ -212,6 +211,7 @@ function bindStore(store: CloudHarness['store']): CloudHarness['store'] {
     read: (ids) => store.read(ids),
     write: (doc, expected) => store.write(doc, expected),
     changes: (since, limit) => store.changes(since, limit),
+    windows: (range, limit) => store.windows(range, limit),
     readWatermark: (source) => store.readWatermark(source),
     writeWatermark: (source, cursor) => store.writeWatermark(source, cursor),
   };

@@ -8,7 +8,7 @@ import { proxyCloud, startOutageProxy } from '../../scripts/local-stack/outage-p
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
 import { readCloudSettings } from '../../shared/config/local-env.ts';
-import { createIngest, documentId, ORIGINS, parseWindows } from '../../shared/core/index.ts';
+import { createIngest, ORIGINS, parseWindows, windowId } from '../../shared/core/index.ts';
 import { useStackEnv } from '../helpers/cloud-harness.ts';
 import { messagesOf, record, T0 } from '../helpers/records.ts';
 
@@ -93,7 +93,7 @@ describe.each(ORIGINS)('a cloud outage of %s', (cloud) => {
       { origin: cloud, windows: parseWindows('1m') },
     );
     expect((await ingest(messagesOf(records))).failedMessageIds).toEqual([]);
-    const id = documentId({
+    const id = windowId({
       series: records[0]!.series,
       window: '1m',
       start: Math.floor(T0 / 60_000) * 60_000,

@@ -20,12 +20,12 @@ import type { TriggerHost } from '../../scripts/trigger-hosts/host-loop.ts';
 import { readCloudSettings } from '../../shared/config/local-env.ts';
 import {
   type DataRecord,
-  documentId,
   type ExportedWindow,
-  exportDocument,
+  exportWindow,
   ORIGINS,
   type Origin,
   parseWindows,
+  windowId,
 } from '../../shared/core/index.ts';
 import { replayTrades, startBinanceReplayServer } from '../helpers/binance-replay-server.ts';
 import {
@@ -64,8 +64,12 @@ async function windowsIn(
   cloud: Origin,
   reference: readonly ExportedWindow[],
 ): Promise<Map<string, ExportedWindow>> {
-  const docs = await clouds[cloud].store.read(reference.map((w) => documentId(w)));
-  return new Map([...docs.entries()].map(([id, doc]) => [id, exportDocument(doc)]));
+  const docs = await clouds[cloud].store.read(reference.map((w) => windowId(w)));
+  return new Map(
+    [...docs.entries()].flatMap(([id, doc]) =>
+      doc.kind === 'window' ? [[id, exportWindow(doc)] as const] : [],
+    ),
+  );
 }
 
 /** Waits until, for every window, the clouds' counts sum to the reference's: every record in exactly one cloud. */
@@ -80,7 +84,7 @@ async function expectEachRecordInOneCloud(
       ),
     (byCloud) =>
       reference.every((w) => {
-        const id = documentId(w);
+        const id = windowId(w);
         return ORIGINS.reduce((sum, o) => sum + (byCloud[o]!.get(id)?.count ?? 0), 0) === w.count;
       }),
     { what: 'the clouds to hold every record once', timeoutMs: 90_000, intervalMs: 500 },
@@ -145,7 +149,7 @@ describe('tricloud produce on the local stack', () => {
     for (const o of ORIGINS) {
       const actual = await eventually(
         () => windowsIn(o, reference),
-        (m) => reference.every((w) => m.get(documentId(w))?.count === w.count),
+        (m) => reference.every((w) => m.get(windowId(w))?.count === w.count),
         { what: `${o} to hold the mirrored file`, timeoutMs: 90_000, intervalMs: 500 },
       );
       expectExact([...actual.values()], reference);
@@ -197,7 +201,7 @@ describe('tricloud produce on the local stack', () => {
         // Series whose home is the cloud that was down have records in another cloud: the failover happened.
         const others = ORIGINS.filter((o) => o !== down);
         const home = referenceWindows(records, WINDOWS).filter((w) => homeCloud(w.series) === down);
-        expect(home.some((w) => others.some((o) => byCloud[o].has(documentId(w))))).toBe(true);
+        expect(home.some((w) => others.some((o) => byCloud[o].has(windowId(w))))).toBe(true);
       } finally {
         await outage.close();
       }

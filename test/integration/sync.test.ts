@@ -13,19 +13,21 @@ import { readCloudSettings } from '../../shared/config/local-env.ts';
 import {
   type AggregateStore,
   aggregateOf,
-  allDocuments,
+  allWindows,
   compareExports,
   createIngest,
   type DataRecord,
-  documentId,
   type ExportedWindow,
-  exportDocument,
+  exportWindow,
   ORIGINS,
   type Origin,
   parseWindows,
   type SyncReport,
   seqSetOf,
+  sliceOf,
   syncInto,
+  type WindowDocument,
+  windowId,
   withParts,
 } from '../../shared/core/index.ts';
 import { MemoryStore } from '../../shared/core/testing/index.ts';
@@ -109,7 +111,7 @@ async function untilStable(clouds: readonly Origin[] = ORIGINS, over: Partial<St
 async function exportOf(store: AggregateStore, series: readonly string[]): Promise<ExportedWindow[]> {
   const wanted = new Set(series);
   const out: ExportedWindow[] = [];
-  for await (const doc of allDocuments(store)) if (wanted.has(doc.series)) out.push(exportDocument(doc));
+  for await (const doc of allWindows(store)) if (wanted.has(doc.series)) out.push(exportWindow(doc));
   return sortWindows(out);
 }
 
@@ -171,8 +173,8 @@ describe('sync across three clouds', () => {
     expect(before.identical).toBe(true);
     // Someone edits one window's close in Cosmos DB by hand.
     const [victim] = await exportOf(stores.azure, series);
-    const id = documentId(victim!);
-    const doc = (await stores.azure.read([id])).get(id)!;
+    const id = windowId(victim!);
+    const doc = (await stores.azure.read([id])).get(id) as WindowDocument;
     const edited = { ...doc, merged: { ...doc.merged, aggregate: { ...doc.merged.aggregate, close: -1 } } };
     await stores.azure.write({ ...edited, revision: doc.revision + 1 }, doc.revision);
     const after = compareExports(
@@ -192,6 +194,7 @@ describe('sync across three clouds', () => {
     const dying: AggregateStore = {
       read: (ids) => stores.aws.read(ids),
       changes: (s, l) => stores.aws.changes(s, l),
+      windows: (r, l) => stores.aws.windows(r, l),
       readWatermark: (o) => stores.aws.readWatermark(o),
       writeWatermark: (o, c) => stores.aws.writeWatermark(o, c),
       async write(doc, expected) {
@@ -259,7 +262,12 @@ describe('sync across three clouds', () => {
               revision: 1,
             };
             return source.write(
-              withParts({ series: s, window: '1m', start }, undefined, { aws: part }, now - 1_000 + k),
+              withParts(
+                { series: s, window: '1m', start, slice: sliceOf(m) },
+                undefined,
+                { aws: part },
+                now - 1_000 + k,
+              ),
               0,
             );
           }),
@@ -282,6 +290,7 @@ describe('sync across three clouds', () => {
     const counting: AggregateStore = {
       read: (ids) => source.read(ids),
       write: (d, e) => source.write(d, e),
+      windows: (r, l) => source.windows(r, l),
       readWatermark: (o) => source.readWatermark(o),
       writeWatermark: (o, c) => source.writeWatermark(o, c),
       async changes(since, l) {

@@ -14,14 +14,14 @@ function setup(options: { maxLatenessMs?: number; windows?: string } = {}) {
 }
 
 describe('ingest', () => {
-  it('does one read and one conditional write per window document, not per record', async () => {
+  it('does one batched read, then one conditional write per slice and per window touched, not per record', async () => {
     const { store, ingest } = setup({ windows: '1m,1h' });
     const records = Array.from({ length: 600 }, (_, i) => record({ seq: i, ts: T0 + i * 100 }));
     const { report } = await ingest(messagesOf(records, 100));
-    // 600 records over 60 s: 2 one-minute windows and 1 hour window.
-    expect(report.documents).toBe(3);
-    expect(store.counters).toMatchObject({ readCalls: 1, reads: 3, writes: 3 });
-    expect(report).toMatchObject({ valid: 600, added: 1_200, skipped: 0, writes: 3 });
+    // 600 records over 60 s: 2 one-minute windows and 1 hour window, each with one slice (seqs below 65,536).
+    expect(report).toMatchObject({ documents: 3, slices: 3 });
+    expect(store.counters).toMatchObject({ readCalls: 1, reads: 6, writes: 6 });
+    expect(report).toMatchObject({ valid: 600, added: 1_200, skipped: 0, writes: 6 });
   });
 
   it('skips seqs already in the part and writes nothing for a redelivery', async () => {
@@ -30,7 +30,8 @@ describe('ingest', () => {
     await ingest(messages);
     const { report } = await ingest(messages);
     expect(report).toMatchObject({ added: 0, skipped: 2, writes: 0 });
-    expect(store.counters.writes).toBe(1);
+    // The first delivery's slice and window; the redelivery wrote nothing.
+    expect(store.counters.writes).toBe(2);
   });
 
   it('aggregates the valid records of a message and dead-letters the others with reasons', async () => {
@@ -89,7 +90,8 @@ describe('ingest', () => {
     store.injectFailures(new UnavailableError('blip'));
     const { failedMessageIds, report } = await ingest(messagesOf([record({ seq: 2 })]));
     expect(failedMessageIds).toEqual([]);
-    expect(report).toMatchObject({ conflicts: 3, retries: 1, writes: 1 });
+    // The slice lost three conditional writes and one to the outage; then it and its window were written.
+    expect(report).toMatchObject({ conflicts: 3, retries: 1, writes: 2 });
   });
 
   it('fails the messages whose dead letters could not be stored, so they come back', async () => {
@@ -109,5 +111,35 @@ describe('ingest', () => {
     const { report } = await ingest(messagesOf(records));
     expect(report).toMatchObject({ valid: 2, late: 1 });
     expect(deadLetters.deadLetters.get('m0#1')?.reason).toMatch(/^late: /);
+  });
+});
+
+describe('ingest into bounded slices', () => {
+  it('spreads a window over slices of 65,536 seqs, at most 64, and keeps the window exact', async () => {
+    const { store, ingest } = setup();
+    const seqs = [5, 70_000, 64 * 65_536 + 3, 2 ** 50];
+    const { report } = await ingest(messagesOf(seqs.map((seq) => record({ seq, value: seq }))));
+    // 2^50 and 5 share slice 0; 70,000 is in slice 1; 64 × 65,536 + 3 wraps around to slice 0.
+    expect(report).toMatchObject({ documents: 1, slices: 2, added: 4 });
+    const window = [...store.docs.values()].find((d) => d.kind === 'window');
+    expect(window?.kind === 'window' && Object.keys(window.slices).sort()).toEqual(['0', '1']);
+    expect(window?.merged.aggregate).toMatchObject({ count: 4, high: 2 ** 50, low: 5 });
+  });
+
+  it('refuses, with a dead letter that says why, ids that would outgrow a slice, and stores the rest', async () => {
+    const { store, deadLetters, ingest } = setup();
+    // Every seq in its own 65,536-block of slice 0: a few bytes each, past 64 KiB after some 11,000.
+    const sparse = Array.from({ length: 14_000 }, (_, i) => record({ seq: i * 64 * 65_536 }));
+    const first = await ingest(messagesOf(sparse.slice(0, 8_000), 1_000));
+    expect(first.report).toMatchObject({ added: 8_000, refused: 0 });
+    const { failedMessageIds, report } = await ingest(messagesOf(sparse.slice(8_000), 1_000, 'n'));
+    expect(failedMessageIds).toEqual([]);
+    expect(report).toMatchObject({ added: 0, refused: 6_000, deadLetters: 6_000 });
+    const letter = deadLetters.deadLetters.get('n0#0@1m');
+    expect(letter?.reason).toMatch(/cannot take these ids: .* over the 65536 .* smaller window/);
+    expect(letter?.payload).toBe(JSON.stringify(['BTCUSDT', 8_000 * 64 * 65_536, T0, 100, 1]));
+    // What was stored stays exact and within the bound.
+    const window = [...store.docs.values()].find((d) => d.kind === 'window');
+    expect(window?.merged.aggregate.count).toBe(8_000);
   });
 });

@@ -17,7 +17,7 @@ async function sourceWith(documents: number) {
 }
 
 describe('sync', () => {
-  it('pulls every changed document page by page and advances the watermark', async () => {
+  it('pulls every changed slice page by page, refreshes its windows, and advances the watermark', async () => {
     const source = await sourceWith(25);
     const target = new MemoryStore();
     const report = await syncInto(
@@ -29,10 +29,12 @@ describe('sync', () => {
       read: 25,
       merged: 25,
       written: 25,
+      windowsWritten: 25,
       pages: 3,
       complete: true,
     });
-    expect(target.docs.size).toBe(25);
+    expect(target.count('slice')).toBe(25);
+    expect(target.count('window')).toBe(25);
     expect(await target.readWatermark('gcp')).toEqual(report.sources[0]?.watermark);
   });
 
@@ -46,8 +48,9 @@ describe('sync', () => {
     expect(second.sources[0]).toMatchObject({ read: 1, written: 0 });
     const watermark = (await target.readWatermark('gcp'))!;
     const third = await syncInto(deps, { overlapMs: 20 });
-    const inOverlap = [...source.docs.values()].filter((d) => d.updatedAt >= watermark.updatedAt - 20).length;
-    expect(inOverlap).toBeLessThan(source.docs.size);
+    const slices = [...source.docs.values()].filter((d) => d.kind === 'slice');
+    const inOverlap = slices.filter((d) => d.updatedAt >= watermark.updatedAt - 20).length;
+    expect(inOverlap).toBeLessThan(slices.length);
     expect(third.sources[0]).toMatchObject({ read: inOverlap, written: 0 });
   });
 
@@ -59,11 +62,11 @@ describe('sync', () => {
     const first = await syncInto(deps, { pageSize: 5, budgetMs: 5, overlapMs: 0 });
     expect(first.sources[0]?.complete).toBe(false);
     let runs = 1;
-    while (target.docs.size < 30 && runs < 50) {
+    while (target.count('window') < 30 && runs < 50) {
       await syncInto(deps, { pageSize: 5, budgetMs: 5, overlapMs: 0 });
       runs++;
     }
-    expect(target.docs.size).toBe(30);
+    expect(target.count('window')).toBe(30);
     expect(runs).toBeGreaterThan(1);
   });
 
@@ -107,7 +110,7 @@ describe('sync', () => {
     });
     // Azure, listed first, has not answered, and GCP's documents are already in the target.
     await eventually(
-      async () => target.docs.size,
+      async () => target.count('window'),
       (n) => n === 3,
       {
         what: "GCP's documents while Azure is silent",

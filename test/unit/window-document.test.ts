@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
   aggregateOf,
-  documentId,
   mergeParts,
   mergeRemoteParts,
   type Part,
+  windowId,
   withParts,
 } from '../../shared/core/index.ts';
 import { seqSetOf } from '../../shared/core/seq-set.ts';
@@ -18,7 +18,7 @@ function part(seqs: number[], revision = 1): Part {
   };
 }
 
-const key = { series: 'BTCUSDT', window: '1m', start: 0 };
+const key = { series: 'BTCUSDT', window: '1m', start: 0, slice: 0 };
 
 describe('mergeParts', () => {
   it('combines disjoint parts', () => {
@@ -48,7 +48,7 @@ describe('mergeParts', () => {
 
 describe('documents', () => {
   it('ids survive every store: no / \\ ? #', () => {
-    expect(documentId({ series: 'a.b:c_d-E9', window: '5m', start: 300_000 })).toBe('a.b:c_d-E9|5m|300000');
+    expect(windowId({ series: 'a.b:c_d-E9', window: '5m', start: 300_000 })).toBe('a.b:c_d-E9|5m|300000');
   });
 
   it('take the higher revision per origin from a replica, and nothing when it brings nothing new', () => {

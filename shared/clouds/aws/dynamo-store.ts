@@ -1,46 +1,71 @@
 /**
- * The DynamoDB `AggregateStore`: one item per window document, conditional writes on the `revision` attribute,
- * and changes listed through a sparse GSI instead of a scan.
+ * The DynamoDB `AggregateStore`: one item per slice or window document (`document-codec.ts`), conditional writes
+ * on the `revision` attribute, and two sparse GSIs instead of scans.
  *
- * The GSI is keyed by `shard` (hash, N: a stable hash of the id modulo {@link CHANGE_SHARDS}) and `changeKey`
- * (range, S: zero-padded `updatedAt`, `|`, id), so a change listing is a few `Query` calls whose results are in
- * exactly the core's `(updatedAt, id)` order; sharding spreads write load over several index partitions.
- * Watermarks are items with id `~watermark~<source>` and no index attributes, so the index never lists them.
+ * - Changes: only slices carry `shard` (hash, N: a stable hash of the id modulo {@link CHANGE_SHARDS}) and
+ *   `changeKey` (range, S: zero-padded `updatedAt`, `|`, id), so a change listing is a few `Query` calls whose
+ *   results are in exactly the core's `(updatedAt, id)` order; sharding spreads write load over index partitions.
+ * - Windows: only windows carry `seriesWindow` (hash, S) and `start` is the range key (N), so one series' windows
+ *   of one size over a time range are one `Query` in `start` order, reading just those items.
+ *
+ * Watermarks are items with id `~watermark~<source>` and no index attributes, so no index lists them.
  */
 import {
+  type AttributeValue,
   BatchGetItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import type { AggregateStore, ChangeCursor, ChangePage, Origin, WindowDocument } from '../../core/index.ts';
+import type {
+  AggregateStore,
+  ChangeCursor,
+  ChangePage,
+  Origin,
+  StoredDocument,
+  WindowPage,
+  WindowRange,
+} from '../../core/index.ts';
 import { changeKey, mergeShardPages, shardOf } from '../change-order.ts';
-import { fromStored, toStored } from '../document-codec.ts';
+import {
+  asSlice,
+  asWindow,
+  checkItemSize,
+  fromStored,
+  type StoredFields,
+  seriesWindowKey,
+  toStored,
+} from '../document-codec.ts';
 import { translateAwsError } from './dynamo-errors.ts';
 
 export const CHANGE_SHARDS = 4;
+/** The windows GSI's name unless given: the manifest and Terraform declare the same. */
+export const DEFAULT_WINDOWS_INDEX = 'bySeriesWindow';
 const BATCH_GET_LIMIT = 100;
 
 export interface DynamoStoreOptions {
   client: DynamoDBClient;
   table: string;
   changesIndex: string;
+  windowsIndex?: string;
 }
 
 export class DynamoStore implements AggregateStore {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #index: string;
+  readonly #windowsIndex: string;
 
   constructor(options: DynamoStoreOptions) {
     this.#client = options.client;
     this.#table = options.table;
     this.#index = options.changesIndex;
+    this.#windowsIndex = options.windowsIndex ?? DEFAULT_WINDOWS_INDEX;
   }
 
-  async read(ids: readonly string[]): Promise<Map<string, WindowDocument>> {
-    const out = new Map<string, WindowDocument>();
+  async read(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
+    const out = new Map<string, StoredDocument>();
     for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) {
       let keys: Record<string, { S: string }>[] | undefined = ids
         .slice(i, i + BATCH_GET_LIMIT)
@@ -67,24 +92,16 @@ export class DynamoStore implements AggregateStore {
     return out;
   }
 
-  async write(doc: WindowDocument, expectedRevision: number): Promise<void> {
-    const stored = toStored(doc);
+  async write(doc: StoredDocument, expectedRevision: number): Promise<void> {
+    const what = `writing document ${doc.id} at revision ${expectedRevision}`;
+    const item = toItem(toStored(doc));
+    checkItemSize(item, what);
     await this.#call(
       () =>
         this.#client.send(
           new PutItemCommand({
             TableName: this.#table,
-            Item: {
-              id: { S: stored.id },
-              series: { S: stored.series },
-              window: { S: stored.window },
-              start: { N: String(stored.start) },
-              updatedAt: { N: String(stored.updatedAt) },
-              revision: { N: String(stored.revision) },
-              shard: { N: String(shardOf(stored.id, CHANGE_SHARDS)) },
-              changeKey: { S: changeKey(stored.updatedAt, stored.id) },
-              body: { S: stored.body },
-            },
+            Item: item,
             ...(expectedRevision === 0
               ? { ConditionExpression: 'attribute_not_exists(id)' }
               : {
@@ -93,7 +110,7 @@ export class DynamoStore implements AggregateStore {
                 }),
           }),
         ),
-      `writing document ${doc.id} at revision ${expectedRevision}`,
+      what,
     );
   }
 
@@ -116,10 +133,39 @@ export class DynamoStore implements AggregateStore {
             ),
           `listing changes of shard ${shard} in ${this.#table}`,
         );
-        return { documents: (result.Items ?? []).map(fromItem), more: result.LastEvaluatedKey !== undefined };
+        return {
+          documents: (result.Items ?? []).map((item) => asSlice(fromItem(item))),
+          more: result.LastEvaluatedKey !== undefined,
+        };
       }),
     );
     return mergeShardPages(pages, limit);
+  }
+
+  async windows(range: WindowRange, limit: number): Promise<WindowPage> {
+    if (range.from >= range.to) return { windows: [] };
+    const result = await this.#call(
+      () =>
+        this.#client.send(
+          new QueryCommand({
+            TableName: this.#table,
+            IndexName: this.#windowsIndex,
+            KeyConditionExpression: 'seriesWindow = :sw AND #start BETWEEN :from AND :last',
+            ExpressionAttributeNames: { '#start': 'start' },
+            ExpressionAttributeValues: {
+              ':sw': { S: seriesWindowKey(range.series, range.window) },
+              ':from': { N: String(range.from) },
+              // Starts are whole milliseconds, so [from, to) is BETWEEN from AND to − 1.
+              ':last': { N: String(Math.ceil(range.to) - 1) },
+            },
+            Limit: limit,
+          }),
+        ),
+      `reading the ${range.window} windows of ${range.series}`,
+    );
+    const windows = (result.Items ?? []).map((item) => asWindow(fromItem(item)));
+    const last = windows[windows.length - 1];
+    return result.LastEvaluatedKey && last ? { windows, next: last.start + 1 } : { windows };
   }
 
   async readWatermark(source: Origin): Promise<ChangeCursor | undefined> {
@@ -169,16 +215,59 @@ function watermarkId(source: Origin): string {
   return `~watermark~${source}`;
 }
 
-type Item = Record<string, { S?: string; N?: string }>;
+type Item = Record<string, AttributeValue>;
 
-function fromItem(item: Item): WindowDocument {
+/** DynamoDB's numbers span 1e-130 to 1e126 in magnitude; a double outside that is kept in `body` only. */
+function nativeNumber(value: number | null): AttributeValue {
+  const magnitude = Math.abs(value ?? Number.NaN);
+  const fits = value === 0 || (magnitude >= 1e-130 && magnitude < 9.9e125);
+  return value !== null && fits ? { N: String(value) } : { NULL: true };
+}
+
+function toItem(fields: StoredFields): Item {
+  const common: Item = {
+    id: { S: fields.id },
+    kind: { S: fields.kind },
+    series: { S: fields.series },
+    window: { S: fields.window },
+    start: { N: String(fields.start) },
+    updatedAt: { N: String(fields.updatedAt) },
+    revision: { N: String(fields.revision) },
+    body: { S: fields.body },
+  };
+  if (fields.kind === 'slice') {
+    return {
+      ...common,
+      slice: { N: String(fields.slice) },
+      shard: { N: String(shardOf(fields.id, CHANGE_SHARDS)) },
+      changeKey: { S: changeKey(fields.updatedAt, fields.id) },
+    };
+  }
+  return {
+    ...common,
+    seriesWindow: { S: fields.seriesWindow },
+    open: nativeNumber(fields.open),
+    high: nativeNumber(fields.high),
+    low: nativeNumber(fields.low),
+    close: nativeNumber(fields.close),
+    volume: nativeNumber(fields.volume),
+    vwap: nativeNumber(fields.vwap),
+    count: { N: String(fields.count) },
+    exact: { BOOL: fields.exact },
+  };
+}
+
+/** Only what `fromStored` reads: the key fields and `body` (native fields are for people and the index). */
+function fromItem(item: Item): StoredDocument {
   return fromStored({
     id: item.id?.S ?? '',
+    kind: item.kind?.S === 'window' ? 'window' : 'slice',
     series: item.series?.S ?? '',
     window: item.window?.S ?? '',
     start: Number(item.start?.N),
+    slice: Number(item.slice?.N),
     updatedAt: Number(item.updatedAt?.N),
     revision: Number(item.revision?.N),
     body: item.body?.S ?? '{}',
-  });
+  } as StoredFields);
 }

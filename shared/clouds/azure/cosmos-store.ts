@@ -1,13 +1,30 @@
 /**
- * The Cosmos DB `AggregateStore`: one item per window in the aggregates container (partition key `/id`, so every
- * read and write is a point operation), conditional writes as `If-Match` on the ETag — Cosmos cannot condition on
- * a field's value — and changes listed by a query ordered on `updatedAt` then `id`. Watermarks live in the
- * sync-state container.
+ * The Cosmos DB `AggregateStore`: one item per slice or window in the aggregates container (`document-codec.ts`;
+ * partition key `/id`, so every read and write is a point operation), conditional writes as `If-Match` on the
+ * ETag — Cosmos cannot condition on a field's value — changes listed by a query on slices ordered by `updatedAt`
+ * then `id`, and windows by a query on `seriesWindow` ordered by `start` (composite indexes for both, declared in
+ * the local stack's provisioning and infra/azure alike). Watermarks live in the sync-state container.
  */
 import type { Container, Database } from '@azure/cosmos';
-import type { AggregateStore, ChangeCursor, ChangePage, Origin, WindowDocument } from '../../core/index.ts';
+import type {
+  AggregateStore,
+  ChangeCursor,
+  ChangePage,
+  Origin,
+  StoredDocument,
+  WindowPage,
+  WindowRange,
+} from '../../core/index.ts';
 import { ConflictError } from '../../core/index.ts';
-import { fromStored, type StoredFields, toStored } from '../document-codec.ts';
+import {
+  asSlice,
+  asWindow,
+  checkItemSize,
+  fromStored,
+  type StoredFields,
+  seriesWindowKey,
+  toStored,
+} from '../document-codec.ts';
 import { VersionTokens } from '../version-tokens.ts';
 import { translateAzureError } from './cosmos-errors.ts';
 
@@ -29,8 +46,8 @@ export class CosmosStore implements AggregateStore {
     this.#state = options.database.container(options.syncStateContainer);
   }
 
-  async read(ids: readonly string[]): Promise<Map<string, WindowDocument>> {
-    const out = new Map<string, WindowDocument>();
+  async read(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
+    const out = new Map<string, StoredDocument>();
     // Point reads are the cheapest Cosmos operation (1 RU each); a few in flight at once.
     const items = await Promise.all(ids.map((id) => this.#readItem(id)));
     for (const item of items) {
@@ -42,9 +59,10 @@ export class CosmosStore implements AggregateStore {
     return out;
   }
 
-  async write(doc: WindowDocument, expectedRevision: number): Promise<void> {
+  async write(doc: StoredDocument, expectedRevision: number): Promise<void> {
     const what = `writing document ${doc.id} at revision ${expectedRevision}`;
     const body = toStored(doc);
+    checkItemSize(body, what);
     if (expectedRevision === 0) {
       await this.#call(() => this.#docs.items.create(body), what);
     } else {
@@ -71,7 +89,7 @@ export class CosmosStore implements AggregateStore {
     const query = {
       query:
         // TOP rather than OFFSET/LIMIT: both real Cosmos DB and the local server's query engine accept it.
-        'SELECT TOP @limit * FROM c WHERE c.updatedAt > @u OR (c.updatedAt = @u AND c.id > @id) ORDER BY c.updatedAt ASC, c.id ASC',
+        "SELECT TOP @limit * FROM c WHERE c.kind = 'slice' AND (c.updatedAt > @u OR (c.updatedAt = @u AND c.id > @id)) ORDER BY c.updatedAt ASC, c.id ASC",
       parameters: [
         { name: '@u', value: from },
         { name: '@id', value: since.id },
@@ -82,11 +100,31 @@ export class CosmosStore implements AggregateStore {
       () => this.#docs.items.query<StoredItem>(query).fetchAll(),
       'listing changes',
     );
-    const documents = resources.map((item) => fromStored(item));
+    const documents = resources.map((item) => asSlice(fromStored(item)));
     const last = documents[documents.length - 1];
     return documents.length === limit && last
       ? { documents, next: { updatedAt: last.updatedAt, id: last.id } }
       : { documents };
+  }
+
+  async windows(range: WindowRange, limit: number): Promise<WindowPage> {
+    const query = {
+      query:
+        'SELECT TOP @limit * FROM c WHERE c.seriesWindow = @sw AND c.start >= @from AND c.start < @to ORDER BY c.start ASC',
+      parameters: [
+        { name: '@sw', value: seriesWindowKey(range.series, range.window) },
+        { name: '@from', value: range.from },
+        { name: '@to', value: range.to },
+        { name: '@limit', value: limit },
+      ],
+    };
+    const { resources } = await this.#call(
+      () => this.#docs.items.query<StoredItem>(query).fetchAll(),
+      `reading the ${range.window} windows of ${range.series}`,
+    );
+    const windows = resources.map((item) => asWindow(fromStored(item)));
+    const last = windows[windows.length - 1];
+    return windows.length === limit && last ? { windows, next: last.start + 1 } : { windows };
   }
 
   async readWatermark(source: Origin): Promise<ChangeCursor | undefined> {

@@ -1,13 +1,31 @@
 /**
- * The Firestore `AggregateStore`: one document per window in the aggregates collection, conditional writes as
- * Firestore preconditions (`create` for a new document, `lastUpdateTime` for an update — Firestore cannot
- * condition on a field's value), changes listed by an ordered query on `updatedAt` then document id.
- * Watermarks live in the sync-state collection.
+ * The Firestore `AggregateStore`: one document per slice or window in the aggregates collection
+ * (`document-codec.ts`), conditional writes as Firestore preconditions (`create` for a new document,
+ * `lastUpdateTime` for an update — Firestore cannot condition on a field's value), changes listed by a query on
+ * `kind == 'slice'` ordered by `updatedAt` then document id, and windows by `seriesWindow == …` ordered by `start`
+ * (composite indexes `(kind, updatedAt)` and `(seriesWindow, start)`, declared in infra/gcp). Watermarks live in
+ * the sync-state collection.
  */
 import { type CollectionReference, FieldPath, type Firestore, type Timestamp } from '@google-cloud/firestore';
-import type { AggregateStore, ChangeCursor, ChangePage, Origin, WindowDocument } from '../../core/index.ts';
+import type {
+  AggregateStore,
+  ChangeCursor,
+  ChangePage,
+  Origin,
+  StoredDocument,
+  WindowPage,
+  WindowRange,
+} from '../../core/index.ts';
 import { ConflictError } from '../../core/index.ts';
-import { fromStored, type StoredFields, toStored } from '../document-codec.ts';
+import {
+  asSlice,
+  asWindow,
+  checkItemSize,
+  fromStored,
+  type StoredFields,
+  seriesWindowKey,
+  toStored,
+} from '../document-codec.ts';
 import { VersionTokens } from '../version-tokens.ts';
 import { translateGcpError } from './firestore-errors.ts';
 
@@ -29,8 +47,8 @@ export class FirestoreStore implements AggregateStore {
     this.#state = options.firestore.collection(options.syncStateCollection);
   }
 
-  async read(ids: readonly string[]): Promise<Map<string, WindowDocument>> {
-    const out = new Map<string, WindowDocument>();
+  async read(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
+    const out = new Map<string, StoredDocument>();
     if (ids.length === 0) return out;
     const snapshots = await this.#call(
       () => this.#db.getAll(...ids.map((id) => this.#docs.doc(id))),
@@ -45,10 +63,11 @@ export class FirestoreStore implements AggregateStore {
     return out;
   }
 
-  async write(doc: WindowDocument, expectedRevision: number): Promise<void> {
+  async write(doc: StoredDocument, expectedRevision: number): Promise<void> {
     const ref = this.#docs.doc(doc.id);
     const what = `writing document ${doc.id} at revision ${expectedRevision}`;
     const fields = toStored(doc);
+    checkItemSize(fields, what);
     if (expectedRevision === 0) {
       await this.#call(() => ref.create(fields), what);
     } else {
@@ -69,7 +88,10 @@ export class FirestoreStore implements AggregateStore {
   }
 
   async changes(since: ChangeCursor, limit: number): Promise<ChangePage> {
-    const ordered = this.#docs.orderBy('updatedAt').orderBy(FieldPath.documentId());
+    const ordered = this.#docs
+      .where('kind', '==', 'slice')
+      .orderBy('updatedAt')
+      .orderBy(FieldPath.documentId());
     // An empty id means "from this time on", which a document-id cursor cannot say (ids are never empty).
     const query = (
       since.id === ''
@@ -79,11 +101,27 @@ export class FirestoreStore implements AggregateStore {
         : ordered.startAfter(since.updatedAt, since.id)
     ).limit(limit);
     const snap = await this.#call(() => query.get(), 'listing changes');
-    const documents = snap.docs.map((d) => fromStored(d.data() as StoredFields));
+    const documents = snap.docs.map((d) => asSlice(fromStored(d.data() as StoredFields)));
     const last = documents[documents.length - 1];
     return documents.length === limit && last
       ? { documents, next: { updatedAt: last.updatedAt, id: last.id } }
       : { documents };
+  }
+
+  async windows(range: WindowRange, limit: number): Promise<WindowPage> {
+    const query = this.#docs
+      .where('seriesWindow', '==', seriesWindowKey(range.series, range.window))
+      .where('start', '>=', range.from)
+      .where('start', '<', range.to)
+      .orderBy('start')
+      .limit(limit);
+    const snap = await this.#call(
+      () => query.get(),
+      `reading the ${range.window} windows of ${range.series}`,
+    );
+    const windows = snap.docs.map((d) => asWindow(fromStored(d.data() as StoredFields)));
+    const last = windows[windows.length - 1];
+    return windows.length === limit && last ? { windows, next: last.start + 1 } : { windows };
   }
 
   async readWatermark(source: Origin): Promise<ChangeCursor | undefined> {

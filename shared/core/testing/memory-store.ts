@@ -5,9 +5,18 @@
  */
 import { ConflictError, UnavailableError } from '../errors.ts';
 import { isOrigin, type Origin } from '../origin.ts';
-import type { AggregateStore, ChangeCursor, ChangePage, DeadLetter, DeadLetterSink } from '../ports.ts';
+import type {
+  AggregateStore,
+  ChangeCursor,
+  ChangePage,
+  DeadLetter,
+  DeadLetterSink,
+  WindowPage,
+  WindowRange,
+} from '../ports.ts';
+import type { SliceDocument } from '../slice-document.ts';
 import { isAfter } from '../sync.ts';
-import type { WindowDocument } from '../window-document.ts';
+import type { StoredDocument, WindowDocument } from '../window-document.ts';
 
 export interface StoreCounters {
   /** Documents read by id. */
@@ -18,10 +27,13 @@ export interface StoreCounters {
   changeCalls: number;
   /** Documents returned by change listings. */
   listed: number;
+  rangeCalls: number;
+  /** Window documents returned by range reads: what a range index would read. */
+  rangeRead: number;
 }
 
 export class MemoryStore implements AggregateStore, DeadLetterSink {
-  readonly docs = new Map<string, WindowDocument>();
+  readonly docs = new Map<string, StoredDocument>();
   readonly deadLetters = new Map<string, DeadLetter>();
   readonly watermarks = new Map<Origin, ChangeCursor>();
   readonly counters: StoreCounters = {
@@ -31,12 +43,21 @@ export class MemoryStore implements AggregateStore, DeadLetterSink {
     conflicts: 0,
     changeCalls: 0,
     listed: 0,
+    rangeCalls: 0,
+    rangeRead: 0,
   };
   /** While true every call fails with {@link UnavailableError}, as a cloud that is down. */
   down = false;
   #conflictsToInject = 0;
   #failuresToInject: Error[] = [];
   #afterWrites: { count: number; action: () => void } | undefined;
+
+  /** Documents of one kind held. */
+  count(kind: StoredDocument['kind']): number {
+    let n = 0;
+    for (const doc of this.docs.values()) if (doc.kind === kind) n++;
+    return n;
+  }
 
   /** The next `n` conditional writes fail as if another writer had just bumped the document's revision. */
   injectConflicts(n: number): void {
@@ -61,10 +82,10 @@ export class MemoryStore implements AggregateStore, DeadLetterSink {
     this.down = false;
   }
 
-  async read(ids: readonly string[]): Promise<Map<string, WindowDocument>> {
+  async read(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
     this.#checkUp();
     this.counters.readCalls++;
-    const out = new Map<string, WindowDocument>();
+    const out = new Map<string, StoredDocument>();
     for (const id of ids) {
       this.counters.reads++;
       const doc = this.docs.get(id);
@@ -73,7 +94,7 @@ export class MemoryStore implements AggregateStore, DeadLetterSink {
     return out;
   }
 
-  async write(doc: WindowDocument, expectedRevision: number): Promise<void> {
+  async write(doc: StoredDocument, expectedRevision: number): Promise<void> {
     this.#checkUp();
     const failure = this.#failuresToInject.shift();
     if (failure) throw failure;
@@ -104,6 +125,7 @@ export class MemoryStore implements AggregateStore, DeadLetterSink {
     this.#checkUp();
     this.counters.changeCalls++;
     const after = [...this.docs.values()]
+      .filter((d): d is SliceDocument => d.kind === 'slice')
       .filter((d) => isAfter({ updatedAt: d.updatedAt, id: d.id }, since))
       .sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     const documents = after.slice(0, limit).map((d) => structuredClone(d));
@@ -112,6 +134,26 @@ export class MemoryStore implements AggregateStore, DeadLetterSink {
     return after.length > limit && last
       ? { documents, next: { updatedAt: last.updatedAt, id: last.id } }
       : { documents };
+  }
+
+  /** A scan standing in for a range index: the counters record what an index would read. */
+  async windows(range: WindowRange, limit: number): Promise<WindowPage> {
+    this.#checkUp();
+    this.counters.rangeCalls++;
+    const within = [...this.docs.values()]
+      .filter(
+        (d): d is WindowDocument =>
+          d.kind === 'window' &&
+          d.series === range.series &&
+          d.window === range.window &&
+          d.start >= range.from &&
+          d.start < range.to,
+      )
+      .sort((a, b) => a.start - b.start);
+    const windows = within.slice(0, limit).map((d) => structuredClone(d));
+    this.counters.rangeRead += windows.length;
+    const last = windows[windows.length - 1];
+    return within.length > limit && last ? { windows, next: last.start + 1 } : { windows };
   }
 
   async readWatermark(source: Origin): Promise<ChangeCursor | undefined> {

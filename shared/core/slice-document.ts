@@ -1,0 +1,130 @@
+/**
+ * Slice documents: where parts live. A window's records are spread over at most {@link SLICES_PER_WINDOW} slices
+ * by their seq (`floor(seq / 65,536) mod 64`), and each slice document holds, per origin, the part of the window's
+ * records that fall in that slice: its aggregate, its exact seq set, its revision. Every rule of DESIGN §2 holds
+ * per slice unchanged — single-writer parts, the merge, "higher revision wins" — and a slice stays bounded: each
+ * part's seq set is refused past {@link PART_SEQ_BYTES_LIMIT} encoded bytes (see `slice-capacity.ts`).
+ *
+ * Slicing by blocks of 65,536 keeps a contiguous or gappy stream in one slice for 65,536 seqs at a time, so a
+ * batch of consecutive records touches one slice; the modulo bounds how many slices a window can have, whatever
+ * the seqs, so the window's summary (`window-document.ts`) stays small.
+ */
+import { type Aggregate, combineAggregates, emptyAggregate } from './aggregate.ts';
+import { ORIGINS, type Origin } from './origin.ts';
+import type { Part } from './part.ts';
+import { EMPTY_SEQ_SET, type SeqSet, seqSetIsSubset, seqSetsDisjoint, seqSetUnion } from './seq-set.ts';
+import { type WindowKey, windowId } from './window-document.ts';
+
+/** Seqs per block; blocks are dealt to slices round-robin. Equal to the seq-set codec's container size. */
+export const SLICE_BLOCK = 65_536;
+export const SLICES_PER_WINDOW = 64;
+/**
+ * Encoded bytes one part's seq set may take: three origins' sets, base64 in the stored text, stay near 260 KB,
+ * under the 350 KB every item is held to (DynamoDB's 400 KB counts attribute names too).
+ */
+export const PART_SEQ_BYTES_LIMIT = 64 * 1024;
+
+export interface SliceKey extends WindowKey {
+  slice: number;
+}
+
+export type Parts = Partial<Record<Origin, Part>>;
+
+export interface MergedView {
+  aggregate: Aggregate;
+  /** The origins whose parts were combined, in merge order. */
+  origins: Origin[];
+  /** False when two parts partially overlap: the merged view then holds the larger part, not every record. */
+  exact: boolean;
+}
+
+export interface SliceDocument extends SliceKey {
+  kind: 'slice';
+  /** {@link sliceId} of the key. */
+  id: string;
+  parts: Parts;
+  merged: MergedView;
+  /** Writer's clock, epoch ms; sync lists changes by it. */
+  updatedAt: number;
+  /** Document revision for optimistic concurrency: every write is conditional on the revision it read. */
+  revision: number;
+}
+
+export function sliceOf(seq: number): number {
+  return Math.floor(seq / SLICE_BLOCK) % SLICES_PER_WINDOW;
+}
+
+/** `series|window|start|slice`: the window's id and the slice number, legal in every store like it. */
+export function sliceId(key: SliceKey): string {
+  return `${windowId(key)}|${key.slice}`;
+}
+
+/**
+ * The merged view, a pure and deterministic function of the parts (DESIGN §2). Parts are taken largest first
+ * (ties by origin order); a part disjoint from what is taken is combined, a part contained in it is skipped, and a
+ * partial overlap is skipped and marks the view inexact, since aggregates cannot be subtracted.
+ */
+export function mergeParts(parts: Parts): MergedView {
+  const candidates = ORIGINS.flatMap((origin) => {
+    const part = parts[origin];
+    return part && part.aggregate.count > 0 ? [{ origin, part }] : [];
+  }).sort((a, b) => b.part.aggregate.count - a.part.aggregate.count);
+  let aggregate = emptyAggregate();
+  let taken: SeqSet = EMPTY_SEQ_SET;
+  const origins: Origin[] = [];
+  let exact = true;
+  for (const { origin, part } of candidates) {
+    if (seqSetsDisjoint(taken, part.seqs)) {
+      aggregate = combineAggregates(aggregate, part.aggregate);
+      taken = seqSetUnion(taken, part.seqs);
+      origins.push(origin);
+    } else if (!seqSetIsSubset(part.seqs, taken)) {
+      exact = false;
+    }
+  }
+  return { aggregate, origins, exact };
+}
+
+/** A slice with the given parts, its merged view recomputed, one revision after `previous`. */
+export function withParts(
+  key: SliceKey,
+  previous: SliceDocument | undefined,
+  parts: Parts,
+  now: number,
+): SliceDocument {
+  return {
+    kind: 'slice',
+    id: sliceId(key),
+    series: key.series,
+    window: key.window,
+    start: key.start,
+    slice: key.slice,
+    parts,
+    merged: mergeParts(parts),
+    // Never move backwards, even if this writer's clock is behind the last one's: sync reads by updatedAt.
+    updatedAt: previous ? Math.max(now, previous.updatedAt + 1) : now,
+    revision: (previous?.revision ?? 0) + 1,
+  };
+}
+
+/**
+ * Merges a replica's parts into a local slice (DESIGN §5): per origin, the higher revision wins. Returns
+ * `undefined` when the replica brings nothing new, so re-reading a slice is free.
+ */
+export function mergeRemoteParts(
+  local: SliceDocument | undefined,
+  remote: SliceDocument,
+  now: number,
+): SliceDocument | undefined {
+  const parts: Parts = { ...local?.parts };
+  let changed = false;
+  for (const origin of ORIGINS) {
+    const theirs = remote.parts[origin];
+    const ours = parts[origin];
+    if (theirs && (!ours || theirs.revision > ours.revision)) {
+      parts[origin] = theirs;
+      changed = true;
+    }
+  }
+  return changed ? withParts(remote, local, parts, now) : undefined;
+}
