@@ -5,8 +5,8 @@
  *   --records N        records of the core input (default 1,000,000)
  *   --series N         series (default 100)
  *   --per-message N    records per message (default 500)
- *   --only LIST        some of: core, clouds, cold, sync, producer (default all); all but core and sync start the
- *                      local stack
+ *   --only LIST        some of: core, bytes, clouds, cold, sync, producer (default all); all but core, bytes and
+ *                      sync start the local stack
  */
 import { parseArgs } from 'node:util';
 import { benchCloudIngest } from './bench/cloud-ingest.ts';
@@ -15,6 +15,7 @@ import { benchConvergence } from './bench/convergence.ts';
 import { benchCore } from './bench/core.ts';
 import { benchProducer } from './bench/producer.ts';
 import { Figures } from './bench/report.ts';
+import { BYTES_PER_MINUTE, BYTES_RECORDS, benchRangeRead, benchStoredBytes } from './bench/stored-bytes.ts';
 import { benchSyncCost } from './bench/sync-cost.ts';
 import { buildAll } from './commands/build.ts';
 import { startLocalStack } from './local-stack/local-stack.ts';
@@ -25,7 +26,7 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '1000000' },
     series: { type: 'string', default: '100' },
     'per-message': { type: 'string', default: '500' },
-    only: { type: 'string', default: 'core,clouds,cold,sync,producer' },
+    only: { type: 'string', default: 'core,bytes,clouds,cold,sync,producer' },
   },
 });
 const only = new Set(args.only.split(','));
@@ -40,6 +41,16 @@ if (only.has('core')) {
     { records: Number(args.records), series: Number(args.series), perMessage: Number(args['per-message']) },
     figures.report,
   );
+}
+if (only.has('bytes')) {
+  figures.section(
+    `stored bytes written per record against one item per record: ${BYTES_RECORDS.toLocaleString('en-US')} records of one series at ${BYTES_PER_MINUTE.toLocaleString('en-US')}/min, 500 per message, 10 messages per invocation; item = UTF-8 bytes of JSON.stringify(toStored(doc))`,
+  );
+  await benchStoredBytes(figures.report);
+  figures.section(
+    'range read of 60 consecutive 1m windows of one series, as the store grows (in-memory store)',
+  );
+  await benchRangeRead(figures.report);
 }
 if (only.has('sync')) {
   figures.section(
