@@ -11,6 +11,7 @@ import {
   type DataRecord,
   type ExportedWindow,
   encodeMessage,
+  exportWindow,
   parseWindows,
   windowId,
 } from '../../shared/core/index.ts';
@@ -82,6 +83,31 @@ describe.each([
     const records = stream('valid');
     await cloud.send(bodies(records));
     await expectStoreExact(cloud, records);
+  });
+
+  it("reads one series' windows over [from, to) through the range index, paged, as exported", async () => {
+    // Windows of one series, and another series' windows at the same times, which the read must not return.
+    const records = stream('range', 360).filter((_, i) => i % 12 === 0);
+    await cloud.send([...bodies(records), ...bodies(stream('range-other', 40))]);
+    await expectStoreExact(cloud, records);
+    const reference = referenceWindows(records, WINDOWS);
+    const [first, second, third] = reference;
+    const series = records[0]!.series;
+    const readAll = async (from: number, to: number, limit: number) => {
+      const out: ExportedWindow[] = [];
+      for (let next: number | undefined = from; next !== undefined; ) {
+        const page = await cloud.store.windows({ series, window: '1m', from: next, to }, limit);
+        expect(page.windows.length).toBeLessThanOrEqual(limit);
+        out.push(...page.windows.map(exportWindow));
+        next = page.next;
+      }
+      return out;
+    };
+    // Pages of one window: the first two windows, not the third, whose start is the exclusive end.
+    expectExact(await readAll(first!.start, third!.start, 1), [first!, second!]);
+    // A start inside a window's minute excludes that window.
+    expectExact(await readAll(first!.start + 1, third!.start + 1, 10), [second!, third!]);
+    expect(await readAll(first!.start + 1, first!.start + 2, 10)).toEqual([]);
   });
 
   it('counts a message delivered three times once', async () => {

@@ -206,7 +206,7 @@ export class DynamoStore implements AggregateStore {
     try {
       return await fn();
     } catch (error) {
-      throw translateAwsError(error, what);
+      throw translateAwsError(error, what, this.#table);
     }
   }
 }
