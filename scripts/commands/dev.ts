@@ -280,7 +280,14 @@ export async function run(argv: string[]): Promise<number> {
     }
 
     console.log('');
-    for (const line of summaryTable({ sent: producer.sent, hosts, telemetry, exports })) console.log(line);
+    for (const line of summaryTable({
+      sent: producer.sent,
+      hosts,
+      telemetry,
+      exports,
+      largestSlice: documents.largestSlice,
+    }))
+      console.log(line);
     for (const line of failureLines(rowsOf(() => undefined))) console.log(line);
     const pipelineSeconds = (drainedMs - productionStartedMs) / 1000;
     console.log(

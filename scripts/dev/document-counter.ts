@@ -8,6 +8,7 @@
  * was lost in an outage, where the functions' own `added` metric undercounts.
  */
 import { createStores } from '../../shared/clouds/all-stores.ts';
+import { toStored } from '../../shared/clouds/document-codec.ts';
 import type { CloudSettings } from '../../shared/config/local-env.ts';
 import { type ChangeCursor, ORIGINS, type Origin, windowId } from '../../shared/core/index.ts';
 
@@ -17,6 +18,8 @@ export interface DocumentCounter {
   readonly counts: Record<Origin, number>;
   /** Records (× window sizes) in each store's own part: what each cloud's ingest has stored. */
   readonly ownRecords: Record<Origin, number>;
+  /** Bytes of the largest slice each store has listed (its stored form's JSON): slices are the largest items. */
+  readonly largestSlice: Record<Origin, number>;
   /** Reads what changed since the last poll (everything when `full`); a poll already running is not doubled. */
   poll(full?: boolean): Promise<void>;
   close(): Promise<void>;
@@ -30,6 +33,7 @@ export async function countDocuments(settings: CloudSettings): Promise<DocumentC
   const newest = ORIGINS.map(() => Number.NEGATIVE_INFINITY);
   const counts = Object.fromEntries(ORIGINS.map((o) => [o, 0])) as Record<Origin, number>;
   const ownRecords = Object.fromEntries(ORIGINS.map((o) => [o, 0])) as Record<Origin, number>;
+  const largestSlice = Object.fromEntries(ORIGINS.map((o) => [o, 0])) as Record<Origin, number>;
   let running: Promise<void> | undefined;
   const pollOne = async (i: number, full: boolean) => {
     if (full) newest[i] = Number.NEGATIVE_INFINITY;
@@ -39,6 +43,8 @@ export async function countDocuments(settings: CloudSettings): Promise<DocumentC
       for (const doc of page.documents) {
         seen[i]!.set(doc.id, doc.parts[ORIGINS[i]!]?.aggregate.count ?? 0);
         windows[i]!.add(windowId(doc));
+        const bytes = Buffer.byteLength(JSON.stringify(toStored(doc)));
+        largestSlice[ORIGINS[i]!] = Math.max(largestSlice[ORIGINS[i]!], bytes);
         newest[i] = Math.max(newest[i]!, doc.updatedAt);
       }
       if (!page.next) break;
@@ -52,6 +58,7 @@ export async function countDocuments(settings: CloudSettings): Promise<DocumentC
   return {
     counts,
     ownRecords,
+    largestSlice,
     poll(full = false) {
       running ??= Promise.all(ORIGINS.map((_, i) => pollOne(i, full).catch(() => {}))).then(() => {
         running = undefined;

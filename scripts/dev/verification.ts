@@ -46,6 +46,7 @@ export function summaryTable(input: {
   hosts: Record<Origin, TriggerHost>;
   telemetry: FunctionTelemetry;
   exports: Record<Origin, readonly ExportedWindow[]>;
+  largestSlice: Record<Origin, number>;
 }): string[] {
   const cols: [string, number][] = [
     ['cloud', 5],
@@ -58,6 +59,7 @@ export function summaryTable(input: {
     ['conflicts', 9],
     ['windows', 7],
     ['sync runs', 9],
+    ['largest item', 12],
   ];
   const lines = [
     cols.map(([name, width], i) => (i === 0 ? name.padEnd(width) : name.padStart(width))).join('  '),
@@ -74,6 +76,7 @@ export function summaryTable(input: {
       t.conflicts,
       input.exports[o].length,
       t.syncRuns,
+      `${(input.largestSlice[o] / 1000).toFixed(1)} KB`,
     ];
     lines.push([o.padEnd(5), ...values.map((v, i) => String(v).padStart(cols[i + 1]![1]))].join('  '));
   }
