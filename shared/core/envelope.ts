@@ -7,7 +7,7 @@
  * The batch id ties a message to the producer's run in logs and dead letters; identity of records stays
  * `(series, seq)`, so a re-sent message with a new batch id still counts once.
  */
-import type { DataRecord, RecordRow } from './record.ts';
+import { type DataRecord, type RecordRow, show } from './record.ts';
 
 export const ENVELOPE_VERSION = 1;
 
@@ -17,19 +17,47 @@ export function rowOf(r: DataRecord): RecordRow {
   return [r.series, r.seq, r.ts, r.value, r.qty];
 }
 
-const decoder = new TextDecoder('utf-8', { fatal: true });
+// `ignoreBOM: true` keeps a byte-order mark in the text, so bytes and strings meet the same rule below.
+const decoder = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
+/** Largest body read: Pub/Sub's 10 MB, the largest message any of the three transports carries. */
+export const MAX_MESSAGE_BYTES = 10_000_000;
+/** Deepest JSON nesting read: an envelope is 3 levels (`{"r":[[…]]}`); the margin leaves room for bad rows. */
+export const MAX_NESTING = 16;
+const BOM = '\uFEFF';
 
 export function encodeMessage(batchId: string, records: readonly DataRecord[]): string {
   return envelopeHead(batchId) + records.map((r) => JSON.stringify(rowOf(r))).join(',') + ENVELOPE_TAIL;
 }
 
-/** Decodes a message body. Never throws: anything unreadable becomes a reason for the dead-letter place. */
+/**
+ * Decodes a message body. Never throws: anything unreadable becomes a reason for the dead-letter place. Bounded
+ * before parsing — size, then nesting depth, in one pass over the text — so no body can exhaust the stack of the
+ * parser or of anything that walks the value later (validation, a reason, a letter). A leading UTF-8 byte-order
+ * mark is dropped, whether the transport hands over bytes or a string: the same bytes mean the same on every
+ * cloud (RFC 8259 lets a parser ignore it; Windows tools write it).
+ */
 export function decodeMessage(body: string | Uint8Array): DecodedMessage {
+  const size = typeof body === 'string' ? body.length : body.byteLength;
+  if (size > MAX_MESSAGE_BYTES) {
+    return {
+      ok: false,
+      reason: `the message body is ${size} bytes, over the ${MAX_MESSAGE_BYTES} any of the three transports carries; producers pack at most 256 KiB`,
+    };
+  }
   let text: string;
   try {
     text = typeof body === 'string' ? body : decoder.decode(body);
   } catch {
     return { ok: false, reason: 'the message body is not valid UTF-8 text; producers send JSON envelopes' };
+  }
+  if (text.startsWith(BOM)) text = text.slice(1);
+  const depth = nestingDepth(text, MAX_NESTING);
+  if (depth > MAX_NESTING) {
+    return {
+      ok: false,
+      reason: `the message nests JSON more than ${MAX_NESTING} levels deep; an envelope is 3 levels deep ({"v":1,"b":…,"r":[[…]]})`,
+    };
   }
   let parsed: unknown;
   try {
@@ -44,7 +72,7 @@ export function decodeMessage(body: string | Uint8Array): DecodedMessage {
   if (v !== ENVELOPE_VERSION) {
     return {
       ok: false,
-      reason: `unknown envelope version ${JSON.stringify(v) ?? 'missing'}; this function reads version ${ENVELOPE_VERSION}: upgrade the functions before the producers`,
+      reason: `unknown envelope version ${v === undefined ? 'missing' : show(v)}; this function reads version ${ENVELOPE_VERSION}: upgrade the functions before the producers`,
     };
   }
   if (typeof b !== 'string' || b.length === 0 || b.length > 128) {
@@ -52,6 +80,35 @@ export function decodeMessage(body: string | Uint8Array): DecodedMessage {
   }
   if (!Array.isArray(r)) return { ok: false, reason: 'the envelope needs "r": an array of record rows' };
   return { ok: true, batchId: b, rows: r };
+}
+
+/**
+ * The deepest nesting of arrays and objects in JSON text, counted outside strings; stops counting once past
+ * `limit`. Linear, iterative, allocates nothing.
+ */
+export function nestingDepth(text: string, limit: number): number {
+  let depth = 0;
+  let deepest = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92)
+        i++; // backslash: the next character is escaped
+      else if (c === 34) inString = false;
+    } else if (c === 34) {
+      inString = true;
+    } else if (c === 91 || c === 123) {
+      depth++;
+      if (depth > deepest) {
+        deepest = depth;
+        if (deepest > limit) return deepest;
+      }
+    } else if (c === 93 || c === 125) {
+      depth--;
+    }
+  }
+  return deepest;
 }
 
 function envelopeHead(batchId: string): string {

@@ -51,6 +51,8 @@ export interface DecodedInbound {
   id: string;
   batchId: string;
   rows: readonly unknown[];
+  /** The message as received, for a letter if the message cannot be read after all. */
+  body?: string | Uint8Array;
 }
 
 /** Decodes, validates and groups one invocation's messages. */
@@ -66,7 +68,7 @@ export function prepareBatch(
   for (const message of messages) {
     const result = decodeMessage(message.body);
     if (result.ok) {
-      decoded.push({ id: message.id, batchId: result.batchId, rows: result.rows });
+      decoded.push({ id: message.id, batchId: result.batchId, rows: result.rows, body: message.body });
     } else {
       unreadable.push({
         id: message.id,
@@ -137,19 +139,19 @@ export function groupRows(
   // inside a batch never decides what is late.
   const held: { messageIndex: number; row: number; record: DataRecord }[] = [];
   for (let m = 0; m < messages.length; m++) {
-    const { id, batchId, rows } = messages[m]!;
-    batch.rows += rows.length;
-    batchIds.add(batchId);
-    for (let i = 0; i < rows.length; i++) {
-      const checked = validateRow(rows[i]);
-      if (!checked.ok) {
-        batch.invalid++;
-        batch.deadLetters.push(rowLetter(origin, id, batchId, i, checked.reason, rows[i], now));
-      } else if (lateness) {
-        lateness.observe(checked.record.series, checked.record.ts);
-        held.push({ messageIndex: m, row: i, record: checked.record });
+    const message = messages[m]!;
+    batch.rows += message.rows.length;
+    batchIds.add(message.batchId);
+    // Each message is read on its own: whatever it holds, its failure stays its own.
+    const read = readRows(message, origin, now);
+    batch.invalid += read.invalid;
+    batch.deadLetters.push(...read.letters);
+    for (const { row, record } of read.accepted) {
+      if (lateness) {
+        lateness.observe(record.series, record.ts);
+        held.push({ messageIndex: m, row, record });
       } else {
-        place(m, i, checked.record);
+        place(m, row, record);
       }
     }
   }
@@ -165,6 +167,81 @@ export function groupRows(
   }
   batch.batchIds = [...batchIds];
   return batch;
+}
+
+/** Invalid rows of one message kept as letters of their own; the rest are summed up in one more letter. */
+export const LETTERS_PER_MESSAGE = 100;
+
+interface ReadRows {
+  accepted: { row: number; record: DataRecord }[];
+  letters: DeadLetter[];
+  invalid: number;
+}
+
+/**
+ * Validates one message's rows. At most {@link LETTERS_PER_MESSAGE} invalid rows get letters of their own; past
+ * that, one letter for the message carries the count per reason and the rows themselves, so a message of a million
+ * bad rows costs a hundred and one letters, not a million writes. Anything thrown while reading (a bug, a shape
+ * no check foresaw) dead-letters the whole message with the error and takes no record from it.
+ */
+function readRows(message: DecodedInbound, origin: Origin, now: number): ReadRows {
+  const { id, batchId, rows } = message;
+  try {
+    const accepted: ReadRows['accepted'] = [];
+    const letters: DeadLetter[] = [];
+    const rest: { row: number; value: unknown }[] = [];
+    const reasons = new Map<string, number>();
+    for (let i = 0; i < rows.length; i++) {
+      const checked = validateRow(rows[i]);
+      if (checked.ok) {
+        accepted.push({ row: i, record: checked.record });
+        continue;
+      }
+      if (letters.length < LETTERS_PER_MESSAGE) {
+        letters.push(rowLetter(origin, id, batchId, i, checked.reason, rows[i], now));
+        continue;
+      }
+      rest.push({ row: i, value: rows[i] });
+      // Counted by rule, not by the value each reason quotes: "seq must be …", not "…, got -101".
+      const rule = checked.reason.split(', got ')[0]!;
+      reasons.set(rule, (reasons.get(rule) ?? 0) + 1);
+    }
+    if (rest.length > 0) letters.push(restLetter(origin, message, rest, reasons, now));
+    return { accepted, letters, invalid: letters.length - (rest.length > 0 ? 1 : 0) + rest.length };
+  } catch (error) {
+    const reason = `the function could not read this message (${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}); none of its records were taken`;
+    const payload = message.body === undefined ? '' : payloadText(message.body);
+    return {
+      accepted: [],
+      letters: [{ id, origin, messageId: id, batchId, reason, payload, at: now }],
+      invalid: rows.length,
+    };
+  }
+}
+
+/** The letter for a message's invalid rows past the first hundred: counts per reason, and the rows. */
+function restLetter(
+  origin: Origin,
+  message: DecodedInbound,
+  rest: readonly { row: number; value: unknown }[],
+  reasons: ReadonlyMap<string, number>,
+  now: number,
+): DeadLetter {
+  const top = [...reasons]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 5)
+    .map(([reason, n]) => `${n} × ${reason}`);
+  return {
+    id: `${message.id}#more`,
+    origin,
+    messageId: message.id,
+    batchId: message.batchId,
+    reason:
+      `${rest.length} more invalid rows, past the ${LETTERS_PER_MESSAGE} kept one by one; by reason: ${top.join('; ')}. ` +
+      'The payload holds them as [row, value] pairs, to correct and replay.',
+    payload: JSON.stringify(rest.map(({ row, value }) => [row, value])),
+    at: now,
+  };
 }
 
 export function rowLetter(

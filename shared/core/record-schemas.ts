@@ -7,12 +7,19 @@ export const SERIES_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** 2100-01-01T00:00:00Z: anything later is a unit mistake (seconds vs micro- or nanoseconds). */
 export const MAX_TS = 4_102_444_800_000;
 
+/**
+ * The largest magnitude of `value` and `qty`: the range of numbers every store keeps as a number (DynamoDB's is
+ * 1e-130 to 9.99e125). It also keeps sums exact and finite: a product is at most 1e250, and 2^53 of them sum to
+ * below 1e267, far from the largest double (1.8e308), where `value × qty` of two finite doubles could overflow.
+ */
+export const MAX_MAGNITUDE = 1e125;
+
 const field = {
   series: { type: 'string', pattern: SERIES_PATTERN.source },
   seq: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
   ts: { type: 'integer', minimum: 0, maximum: MAX_TS },
-  value: { type: 'number' },
-  qty: { type: 'number', minimum: 0 },
+  value: { type: 'number', minimum: -MAX_MAGNITUDE, maximum: MAX_MAGNITUDE },
+  qty: { type: 'number', minimum: 0, maximum: MAX_MAGNITUDE },
 } as const;
 
 /** A row of exactly its fields: `items` as a list is positional, and `additionalItems: false` caps the length. */

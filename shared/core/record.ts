@@ -3,7 +3,7 @@
  *
  * A record is identified by `(series, seq)`. Validation runs compiled checks (`record-checks.ts`) and, only for
  * the rare invalid record, turns the first failing field into a sentence a person can act on:
- * `seq must be a non-negative integer, got 1.5`.
+ * `seq must be an integer from 0 to 2^53 − 1, got 1.5`.
  */
 import { checks } from './record-checks.ts';
 
@@ -32,10 +32,11 @@ type Field = (typeof FIELDS)[number];
 /** What each field must be, as the first half of a rejection reason. */
 const EXPECTED: Record<Field, string> = {
   series: 'series must be 1-128 characters of A-Z a-z 0-9 . _ : -',
-  seq: 'seq must be a non-negative integer',
+  seq: 'seq must be an integer from 0 to 2^53 − 1',
   ts: 'ts must be an integer epoch-milliseconds time from 1970-01-01 to 2100-01-01',
-  value: 'value must be a finite number',
-  qty: 'qty must be a finite number >= 0',
+  // ±1e125: what every store keeps as a number, and what keeps window sums finite (record-schemas.ts).
+  value: 'value must be a finite number within ±1e125',
+  qty: 'qty must be a finite number from 0 to 1e125',
 };
 
 /** Validates a record in its object form (`{"series","seq","ts","value","qty"}`), as sources and files give it. */

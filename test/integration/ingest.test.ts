@@ -151,8 +151,8 @@ describe.each([
     );
     expect(letters.map((l) => l.row)).toEqual([records.length, records.length + 1]);
     expect(letters.map((l) => l.reason)).toEqual([
-      'seq must be a non-negative integer, got 7.5',
-      'value must be a finite number, got "NaN"',
+      'seq must be an integer from 0 to 2^53 − 1, got 7.5',
+      'value must be a finite number within ±1e125, got "NaN"',
     ]);
     expect(letters[0]?.payload).toBe(`["${records[0]!.series}",7.5,${T0},1,1]`);
   });

@@ -144,7 +144,7 @@ describe('tricloud produce on the local stack', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(rejects.map((r) => r.line)).toEqual([11, 21]);
-    expect(rejects[0].reason).toBe('seq must be a non-negative integer, got -1');
+    expect(rejects[0].reason).toBe('seq must be an integer from 0 to 2^53 − 1, got -1');
     const reference = referenceWindows(records, WINDOWS);
     for (const o of ORIGINS) {
       const actual = await eventually(

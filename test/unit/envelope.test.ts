@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { decodeMessage, encodeMessage, MessagePacker } from '../../shared/core/index.ts';
+import {
+  decodeMessage,
+  encodeMessage,
+  MAX_MESSAGE_BYTES,
+  MessagePacker,
+  nestingDepth,
+} from '../../shared/core/index.ts';
 import { record } from '../helpers/records.ts';
 
 describe('envelope', () => {
@@ -60,5 +66,42 @@ describe('MessagePacker', () => {
     expect(() => new MessagePacker({ maxBytes: 40 }, () => 'b').add(record())).toThrow(
       /more than a message may hold/,
     );
+  });
+});
+
+describe('hostile envelopes', () => {
+  const deep = (n: number, inner = '1') => '['.repeat(n) + inner + ']'.repeat(n);
+
+  it.each([
+    ['inside r', `{"v":1,"b":"x","r":[${deep(10_000)}]}`],
+    ['as v', `{"v":${deep(10_000)},"b":"x","r":[]}`],
+    ['at top level', deep(10_000)],
+    ['as objects', `${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}`],
+  ])('refuses JSON nested 10,000 deep %s, before parsing it', (_where, body) => {
+    const decoded = decodeMessage(body);
+    expect(!decoded.ok && decoded.reason).toContain('more than 16 levels deep');
+  });
+
+  it('counts nesting outside strings only', () => {
+    expect(nestingDepth('{"a":"[[[[{{{{\\"[[["}', 16)).toBe(1);
+    expect(nestingDepth('[[1],[[2]]]', 16)).toBe(3);
+  });
+
+  it('reads a body with a UTF-8 byte-order mark the same as bytes and as a string', () => {
+    const body = `\uFEFF${encodeMessage('b', [record()])}`;
+    const fromString = decodeMessage(body);
+    const fromBytes = decodeMessage(new TextEncoder().encode(body));
+    expect(fromString.ok).toBe(true);
+    expect(fromBytes).toEqual(fromString);
+  });
+
+  it('refuses a body larger than any transport carries', () => {
+    const decoded = decodeMessage(new Uint8Array(MAX_MESSAGE_BYTES + 1));
+    expect(!decoded.ok && decoded.reason).toContain(`over the ${MAX_MESSAGE_BYTES}`);
+  });
+
+  it('keeps a reason short however large the unknown version is', () => {
+    const decoded = decodeMessage(`{"v":"${'x'.repeat(1_000_000)}","b":"x","r":[]}`);
+    expect(!decoded.ok && decoded.reason.length).toBeLessThan(300);
   });
 });

@@ -53,10 +53,12 @@ describe('ingest', () => {
       messageId: 'm1',
       batchId: 'b1',
       row: 1,
-      reason: 'seq must be a non-negative integer, got 1.5',
+      reason: 'seq must be an integer from 0 to 2^53 − 1, got 1.5',
       payload: '["S",1.5,1700000000000,10,1]',
     });
-    expect(deadLetters.deadLetters.get('m1#2')?.reason).toBe('value must be a finite number, got "x"');
+    expect(deadLetters.deadLetters.get('m1#2')?.reason).toBe(
+      'value must be a finite number within ±1e125, got "x"',
+    );
   });
 
   it('dead-letters an undecodable message whole, keeping its payload, and does not fail it', async () => {
@@ -141,5 +143,43 @@ describe('ingest into bounded slices', () => {
     // What was stored stays exact and within the bound.
     const window = [...store.docs.values()].find((d) => d.kind === 'window');
     expect(window?.merged.aggregate.count).toBe(8_000);
+  });
+});
+
+describe('ingest of hostile messages', () => {
+  it('keeps a hundred letters of a message of 100,000 bad rows, and one more with the rest, and takes its good rows', async () => {
+    const { store, deadLetters, ingest } = setup();
+    const rows: unknown[] = Array.from({ length: 100_000 }, (_, i) => ['S', -1 - i, T0, 1]);
+    rows.push(['S', 7, T0, 5, 1]);
+    const { failedMessageIds, report } = await ingest([
+      { id: 'flood', body: JSON.stringify({ v: 1, b: 'b', r: rows }) },
+    ]);
+    expect(failedMessageIds).toEqual([]);
+    expect(report).toMatchObject({ invalid: 100_000, valid: 1, deadLetters: 101, added: 1 });
+    expect(deadLetters.deadLetters.size).toBe(101);
+    const rest = deadLetters.deadLetters.get('flood#more')!;
+    expect(rest.reason).toBe(
+      '99900 more invalid rows, past the 100 kept one by one; by reason: 99900 × seq must be an integer from 0 to 2^53 − 1. The payload holds them as [row, value] pairs, to correct and replay.',
+    );
+    expect(JSON.parse(rest.payload)[0]).toEqual([100, ['S', -101, T0, 1]]);
+    expect([...store.docs.values()].find((d) => d.kind === 'window')?.merged.aggregate.count).toBe(1);
+  });
+
+  it.each([
+    [1e308, 1e308, 'value must be a finite number within ±1e125, got 1e+308'],
+    [5, 1e200, 'qty must be a finite number from 0 to 1e125, got 1e+200'],
+    [-2e125, 1, 'value must be a finite number within ±1e125, got -2e+125'],
+  ])('refuses value %d × qty %d, which could overflow a sum, with a reason', async (value, qty, reason) => {
+    const { deadLetters, ingest } = setup();
+    await ingest([{ id: 'm', body: JSON.stringify({ v: 1, b: 'b', r: [['S', 1, T0, value, qty]] }) }]);
+    expect(deadLetters.deadLetters.get('m#0')?.reason).toBe(reason);
+  });
+
+  it('names the upper bound of seq', async () => {
+    const { deadLetters, ingest } = setup();
+    await ingest([{ id: 'm', body: `{"v":1,"b":"b","r":[["S",9007199254740993,${T0},1]]}` }]);
+    expect(deadLetters.deadLetters.get('m#0')?.reason).toBe(
+      'seq must be an integer from 0 to 2^53 − 1, got 9007199254740992',
+    );
   });
 });

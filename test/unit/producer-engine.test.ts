@@ -167,7 +167,7 @@ describe('runProducer', () => {
       .split('\n')
       .map((l) => JSON.parse(l));
     expect(rejects.map((r) => r.line)).toEqual([2, 5, 6]);
-    expect(rejects[2].reason).toBe('qty must be a finite number >= 0, got -1');
+    expect(rejects[2].reason).toBe('qty must be a finite number from 0 to 1e125, got -1');
     expect(rejects[0].text).toBe('not json');
   });
 

@@ -26,7 +26,7 @@ describe('source lines into records', () => {
     expect(notJson.ok).toBe(false);
     if (!notJson.ok) expect(notJson.reason).toMatch(/not valid JSON/);
     const badSeq = parseNdjsonLine('{"series":"A","seq":1.5,"ts":1,"value":1}');
-    expect(badSeq).toEqual({ ok: false, reason: 'seq must be a non-negative integer, got 1.5' });
+    expect(badSeq).toEqual({ ok: false, reason: 'seq must be an integer from 0 to 2^53 − 1, got 1.5' });
   });
 
   it('reads CSV by its header, in any column order, quoted fields included', () => {
@@ -44,7 +44,7 @@ describe('source lines into records', () => {
   it('rejects CSV lines with a reason, and a file without a header with a sentence', () => {
     const header = parseCsvHeader('series,seq,ts,value', 'f.csv');
     const text = parseCsvLine('A,x,1,2', header);
-    expect(text).toEqual({ ok: false, reason: 'seq must be a non-negative integer, got "x"' });
+    expect(text).toEqual({ ok: false, reason: 'seq must be an integer from 0 to 2^53 − 1, got "x"' });
     const short = parseCsvLine('A,1', header);
     expect(short.ok).toBe(false);
     expect(() => parseCsvHeader('A,1,2,3', 'f.csv')).toThrow(/header naming the columns series,seq,ts,value/);

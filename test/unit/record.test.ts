@@ -28,26 +28,35 @@ describe('validateRecord', () => {
       'series must be 1-128 characters of A-Z a-z 0-9 . _ : -, got 42',
     ],
     [{ seq: 1, ts: T, value: 1 }, 'series is missing'],
-    [{ series: 'S', seq: 1.5, ts: T, value: 1 }, 'seq must be a non-negative integer, got 1.5'],
-    [{ series: 'S', seq: -1, ts: T, value: 1 }, 'seq must be a non-negative integer, got -1'],
+    [{ series: 'S', seq: 1.5, ts: T, value: 1 }, 'seq must be an integer from 0 to 2^53 − 1, got 1.5'],
+    [{ series: 'S', seq: -1, ts: T, value: 1 }, 'seq must be an integer from 0 to 2^53 − 1, got -1'],
     [
       { series: 'S', seq: 2 ** 53, ts: T, value: 1 },
-      'seq must be a non-negative integer, got 9007199254740992',
+      'seq must be an integer from 0 to 2^53 − 1, got 9007199254740992',
     ],
-    [{ series: 'S', seq: '7', ts: T, value: 1 }, 'seq must be a non-negative integer, got "7"'],
+    [{ series: 'S', seq: '7', ts: T, value: 1 }, 'seq must be an integer from 0 to 2^53 − 1, got "7"'],
     [
       { series: 'S', seq: 1, ts: 1.7e15, value: 1 },
       'ts must be an integer epoch-milliseconds time from 1970-01-01 to 2100-01-01, got 1700000000000000',
     ],
     [{ series: 'S', seq: 1, ts: -5, value: 1 }, 'ts must be an integer epoch-milliseconds time'],
-    [{ series: 'S', seq: 1, ts: T, value: Number.NaN }, 'value must be a finite number, got NaN'],
+    [
+      { series: 'S', seq: 1, ts: T, value: Number.NaN },
+      'value must be a finite number within ±1e125, got NaN',
+    ],
     [
       { series: 'S', seq: 1, ts: T, value: Number.POSITIVE_INFINITY },
-      'value must be a finite number, got Infinity',
+      'value must be a finite number within ±1e125, got Infinity',
     ],
-    [{ series: 'S', seq: 1, ts: T, value: null }, 'value must be a finite number, got null'],
-    [{ series: 'S', seq: 1, ts: T, value: 1, qty: -0.5 }, 'qty must be a finite number >= 0, got -0.5'],
-    [{ series: 'S', seq: 1, ts: T, value: 1, qty: Number.NaN }, 'qty must be a finite number >= 0, got NaN'],
+    [{ series: 'S', seq: 1, ts: T, value: null }, 'value must be a finite number within ±1e125, got null'],
+    [
+      { series: 'S', seq: 1, ts: T, value: 1, qty: -0.5 },
+      'qty must be a finite number from 0 to 1e125, got -0.5',
+    ],
+    [
+      { series: 'S', seq: 1, ts: T, value: 1, qty: Number.NaN },
+      'qty must be a finite number from 0 to 1e125, got NaN',
+    ],
     ['{"series":"S"}', 'a record must be a JSON object'],
     [[1, 2], 'a record must be a JSON object'],
   ])('rejects %j: %s', (input, reason) => {
@@ -75,8 +84,8 @@ describe('validateRow', () => {
   });
 
   it.each([
-    [['S', 1.5, T, 2], 'seq must be a non-negative integer, got 1.5'],
-    [['S', 1, T, 2, -1], 'qty must be a finite number >= 0, got -1'],
+    [['S', 1.5, T, 2], 'seq must be an integer from 0 to 2^53 − 1, got 1.5'],
+    [['S', 1, T, 2, -1], 'qty must be a finite number from 0 to 1e125, got -1'],
     [['S', 1, T], 'a record row must be an array [series, seq, ts, value, qty?] of 4 or 5 items'],
     [['S', 1, T, 2, 1, 'extra'], 'of 4 or 5 items'],
     [{ series: 'S' }, 'a record row must be an array'],
