@@ -34,6 +34,8 @@ export function syncRuntime(target: Origin) {
       documentsWritten: sum((s) => s.written),
       conflicts: sum((s) => s.conflicts),
       failedSources: failed.length,
+      // Slices passed over for a reason of their own (in the report with it), retried every run.
+      skippedDocuments: sum((s) => s.skipped.length),
       durationMs: Math.round(report.durationMs),
     };
     for (const s of report.sources)
@@ -41,7 +43,7 @@ export function syncRuntime(target: Origin) {
     logInvocation({
       cloud: target,
       function: 'sync',
-      level: failed.length ? 'warn' : 'info',
+      level: failed.length || metrics.skippedDocuments ? 'warn' : 'info',
       message: 'sync',
       time: Date.now(),
       ...(invocationId ? { invocationId } : {}),

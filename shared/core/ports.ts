@@ -12,6 +12,12 @@ export interface ChangeCursor {
   id: string;
 }
 
+/** Where a target stands in a source's change order, and what it must try again. */
+export interface Watermark extends ChangeCursor {
+  /** Slices of the source the target could not write for good reasons of their own: tried again every run. */
+  retry?: string[];
+}
+
 export interface ChangePage {
   /** Slice documents strictly after the cursor in `(updatedAt, id)` order, at most `limit`. */
   documents: SliceDocument[];
@@ -49,8 +55,8 @@ export interface AggregateStore {
   /** Reads a range of one series' windows through the store's range index: cost follows the windows returned. */
   windows(range: WindowRange, limit: number): Promise<WindowPage>;
   /** The sync watermark this store keeps for a source (DESIGN §5), or undefined before the first sync. */
-  readWatermark(source: Origin): Promise<ChangeCursor | undefined>;
-  writeWatermark(source: Origin, cursor: ChangeCursor): Promise<void>;
+  readWatermark(source: Origin): Promise<Watermark | undefined>;
+  writeWatermark(source: Origin, watermark: Watermark): Promise<void>;
 }
 
 /** Something that could not be aggregated, kept with its reason and original payload so it can be replayed. */

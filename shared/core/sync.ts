@@ -10,8 +10,9 @@
  */
 import pLimit from 'p-limit';
 import { type UpdatePolicy, updateDocument } from './conditional-update.ts';
+import { isTransient } from './errors.ts';
 import type { Origin } from './origin.ts';
-import type { AggregateStore, ChangeCursor, Clock } from './ports.ts';
+import type { AggregateStore, ChangeCursor, Clock, Watermark } from './ports.ts';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './retry.ts';
 import { mergeRemoteParts, type SliceDocument } from './slice-document.ts';
 import { type WindowDocument, windowId, withSlices } from './window-document.ts';
@@ -51,6 +52,11 @@ export interface SourceReport {
   lagMs?: number;
   /** False when the budget ran out before the source's last page. */
   complete: boolean;
+  /**
+   * Slices the target could not write this run for a reason of their own (too large, refused), with the reason:
+   * passed over so the watermark moves on for the rest, and tried again on every later run until they go in.
+   */
+  skipped: { id: string; reason: string }[];
   watermark?: ChangeCursor;
   /** Set when this source could not be synced this run (down, throttled past retries). */
   error?: string;
@@ -108,11 +114,18 @@ async function pullSource(
     conflicts: 0,
     pages: 0,
     complete: false,
+    skipped: [],
   };
   let newestApplied: number | undefined;
+  const work: PageWork = { limit, policy, clock, report };
   try {
     const watermark = await target.readWatermark(origin);
-    let stored = watermark;
+    const retry = await retrySkipped(target, source, watermark?.retry ?? [], work);
+    let stored: Watermark | undefined = watermark && { ...watermark, retry };
+    if (watermark && !sameIds(retry, watermark.retry ?? [])) {
+      await target.writeWatermark(origin, stored!);
+      report.watermark = stored;
+    }
     let cursor: ChangeCursor = watermark
       ? { updatedAt: watermark.updatedAt - opts.overlapMs, id: '' }
       : { updatedAt: Number.NEGATIVE_INFINITY, id: '' };
@@ -121,16 +134,23 @@ async function pullSource(
       report.pages++;
       report.read += page.documents.length;
       if (page.documents.length > 0) {
-        await applyPage(target, page.documents, { limit, policy, clock, report });
+        const failed = await applyPage(target, page.documents, work);
         const last = page.documents[page.documents.length - 1]!;
         newestApplied = Math.max(newestApplied ?? last.updatedAt, last.updatedAt);
-        const reached = { updatedAt: last.updatedAt, id: last.id };
-        // Only after every document of the page is merged, so a crash before this line re-reads the page next run;
-        // and never backwards, since the overlap re-reads documents behind the stored watermark.
-        if (!stored || isAfter(reached, stored)) {
-          await target.writeWatermark(origin, reached);
-          stored = reached;
-          report.watermark = reached;
+        const retrying = [...new Set([...(stored?.retry ?? []), ...failed])];
+        if (retrying.length > MAX_RETRY) {
+          throw new Error(
+            `${retrying.length} slices of ${origin} cannot be written here (first: ${report.skipped[0]?.reason}); past ${MAX_RETRY} the watermark waits, so nothing is passed over unrecorded`,
+          );
+        }
+        const reached: Watermark = { updatedAt: last.updatedAt, id: last.id, retry: retrying };
+        // Only after every document of the page is merged (or recorded to retry), so a crash before this line
+        // re-reads the page next run; and never backwards, since the overlap re-reads documents behind it.
+        const advanced = !stored || isAfter(reached, stored);
+        if (advanced || !sameIds(retrying, stored?.retry ?? [])) {
+          stored = advanced ? reached : { ...stored!, retry: retrying };
+          await target.writeWatermark(origin, stored);
+          report.watermark = stored;
         }
       }
       if (!page.next) {
@@ -146,6 +166,27 @@ async function pullSource(
   return report;
 }
 
+/** Slices a watermark may list to retry; past this the sync stops advancing instead, and says why. */
+export const MAX_RETRY = 1_000;
+
+function sameIds(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((id, i) => id === b[i]);
+}
+
+/** Tries again the slices a previous run passed over; returns those that still cannot be written. */
+async function retrySkipped(
+  target: AggregateStore,
+  source: AggregateStore,
+  ids: readonly string[],
+  work: PageWork,
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const found = await source.read(ids);
+  const slices = [...found.values()].filter((d): d is SliceDocument => d.kind === 'slice');
+  // A slice gone from the source has nothing left to bring.
+  return slices.length ? applyPage(target, slices, work) : [];
+}
+
 interface PageWork {
   limit: ReturnType<typeof pLimit>;
   policy: UpdatePolicy;
@@ -156,12 +197,28 @@ interface PageWork {
 /**
  * Merges a page of remote slices into the target, then refreshes the target's windows of those slices — every
  * one, merged or not, so a run that stopped between a slice and its window repairs the window when it re-reads
- * the page. Throws the first failure, so the watermark stays where it is.
+ * the page. A transient failure (the target down or throttled past its retries) throws, so the watermark stays
+ * where it is and the page is read again; a slice that fails for a reason of its own is recorded in the report
+ * and its id returned, so the rest move on and it is tried again next run.
  */
-async function applyPage(target: AggregateStore, remotes: readonly SliceDocument[], work: PageWork) {
+async function applyPage(
+  target: AggregateStore,
+  remotes: readonly SliceDocument[],
+  work: PageWork,
+): Promise<string[]> {
   const { limit, policy, clock, report } = work;
   const windowIds = [...new Set(remotes.map((d) => windowId(d)))];
   const local = await target.read([...remotes.map((d) => d.id), ...windowIds]);
+  const failed: string[] = [];
+  const passOver = (ids: readonly string[], error: unknown) => {
+    if (isTransient(error)) throw error;
+    const reason = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    for (const id of ids) {
+      failed.push(id);
+      // A slice retried at the start of a run may come round again in the overlap: reported once.
+      if (!report.skipped.some((s) => s.id === id)) report.skipped.push({ id, reason });
+    }
+  };
   const slices = await Promise.all(
     remotes.map((remote) =>
       limit(async () => {
@@ -181,7 +238,7 @@ async function applyPage(target: AggregateStore, remotes: readonly SliceDocument
         if (outcome.written) report.written++;
         report.conflicts += outcome.conflicts;
         return outcome.document;
-      }),
+      }).catch((error: unknown) => passOver([remote.id], error)),
     ),
   );
   const byWindow = new Map<string, SliceDocument[]>();
@@ -202,9 +259,15 @@ async function applyPage(target: AggregateStore, remotes: readonly SliceDocument
         );
         if (outcome.written) report.windowsWritten++;
         report.conflicts += outcome.conflicts;
-      }),
+      }).catch((error: unknown) =>
+        passOver(
+          windowSlices.map((slice) => slice.id),
+          error,
+        ),
+      ),
     ),
   );
+  return failed;
 }
 
 /** Whether `a` comes after `b` in the `(updatedAt, id)` change order. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseWindows, syncInto } from '../../shared/core/index.ts';
+import { PermanentStoreError, parseWindows, syncInto, UnavailableError } from '../../shared/core/index.ts';
 import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
 import { deliver, makeClouds } from '../helpers/clouds.ts';
 import { eventually } from '../helpers/eventually.ts';
@@ -142,5 +142,45 @@ describe('sync', () => {
     // The 10 changed documents, and the one at the watermark read again.
     expect(report.sources[0]).toMatchObject({ read: 11, written: 10 });
     expect(gcp.store.counters.listed - before).toBe(11);
+  });
+});
+
+describe('sync past a slice the target refuses', () => {
+  it('passes it over with its reason, moves the watermark on, and writes it on a later run', async () => {
+    const source = await sourceWith(20);
+    const target = new MemoryStore();
+    const stuck = [...source.docs.values()].find((d) => d.kind === 'slice')!.id;
+    target.refused.set(stuck, new PermanentStoreError('too-large', 'the item is over the limit'));
+    const deps = { target, sources: [{ origin: 'gcp' as const, store: source }], clock: new SteppingClock() };
+    const first = await syncInto(deps, { pageSize: 5 });
+    expect(first.sources[0]).toMatchObject({ complete: true, written: 19 });
+    expect(first.sources[0]?.error).toBeUndefined();
+    expect(first.sources[0]?.skipped).toEqual([
+      { id: stuck, reason: 'PermanentStoreError: the item is over the limit' },
+    ]);
+    const watermark = await target.readWatermark('gcp');
+    expect(watermark?.retry).toEqual([stuck]);
+    expect(target.count('window')).toBe(19);
+    // Still refused: tried again, still listed, nothing else lost.
+    const second = await syncInto(deps, { pageSize: 5 });
+    expect(second.sources[0]?.skipped.map((s) => s.id)).toEqual([stuck]);
+    target.refused.clear();
+    const third = await syncInto(deps, { pageSize: 5, overlapMs: 0 });
+    expect(third.sources[0]?.skipped).toEqual([]);
+    expect((await target.readWatermark('gcp'))?.retry ?? []).toEqual([]);
+    expect(target.count('window')).toBe(20);
+  });
+
+  it('stops at the page, without moving the watermark, while the target is down', async () => {
+    const source = await sourceWith(10);
+    const target = new MemoryStore();
+    target.injectFailures(...Array.from({ length: 200 }, () => new UnavailableError('down')));
+    const report = await syncInto(
+      { target, sources: [{ origin: 'gcp', store: source }], clock: new SteppingClock() },
+      { maxAttempts: 2, backoff: { baseMs: 1, maxMs: 1 } },
+    );
+    expect(report.sources[0]?.error).toMatch(/UnavailableError/);
+    expect(report.sources[0]?.skipped).toEqual([]);
+    expect(await target.readWatermark('gcp')).toBeUndefined();
   });
 });

@@ -24,6 +24,7 @@ import type {
   ChangePage,
   Origin,
   StoredDocument,
+  Watermark,
   WindowPage,
   WindowRange,
 } from '../../core/index.ts';
@@ -168,7 +169,7 @@ export class DynamoStore implements AggregateStore {
     return result.LastEvaluatedKey && last ? { windows, next: last.start + 1 } : { windows };
   }
 
-  async readWatermark(source: Origin): Promise<ChangeCursor | undefined> {
+  async readWatermark(source: Origin): Promise<Watermark | undefined> {
     const result = await this.#call(
       () =>
         this.#client.send(
@@ -182,10 +183,11 @@ export class DynamoStore implements AggregateStore {
     );
     const item = result.Item;
     if (!item?.wmUpdatedAt?.N || item.wmId?.S === undefined) return undefined;
-    return { updatedAt: Number(item.wmUpdatedAt.N), id: item.wmId.S };
+    const retry = item.wmRetry?.S ? (JSON.parse(item.wmRetry.S) as string[]) : [];
+    return { updatedAt: Number(item.wmUpdatedAt.N), id: item.wmId.S, ...(retry.length ? { retry } : {}) };
   }
 
-  async writeWatermark(source: Origin, cursor: ChangeCursor): Promise<void> {
+  async writeWatermark(source: Origin, cursor: Watermark): Promise<void> {
     await this.#call(
       () =>
         this.#client.send(
@@ -195,6 +197,7 @@ export class DynamoStore implements AggregateStore {
               id: { S: watermarkId(source) },
               wmUpdatedAt: { N: String(cursor.updatedAt) },
               wmId: { S: cursor.id },
+              ...(cursor.retry?.length ? { wmRetry: { S: JSON.stringify(cursor.retry) } } : {}),
             },
           }),
         ),

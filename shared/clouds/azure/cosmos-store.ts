@@ -12,6 +12,7 @@ import type {
   ChangePage,
   Origin,
   StoredDocument,
+  Watermark,
   WindowPage,
   WindowRange,
 } from '../../core/index.ts';
@@ -127,21 +128,28 @@ export class CosmosStore implements AggregateStore {
     return windows.length === limit && last ? { windows, next: last.start + 1 } : { windows };
   }
 
-  async readWatermark(source: Origin): Promise<ChangeCursor | undefined> {
+  async readWatermark(source: Origin): Promise<Watermark | undefined> {
     const id = `watermark-${source}`;
     const { resource } = await this.#call(
-      () => this.#state.item(id, id).read<ChangeCursor & { id: string; cursorId: string }>(),
+      () =>
+        this.#state
+          .item(id, id)
+          .read<{ id: string; updatedAt: number; cursorId: string; retry?: string[] }>(),
       `reading the ${source} watermark`,
     );
-    return resource ? { updatedAt: Number(resource.updatedAt), id: String(resource.cursorId) } : undefined;
+    if (!resource) return undefined;
+    const retry = Array.isArray(resource.retry) ? resource.retry.map(String) : [];
+    return {
+      updatedAt: Number(resource.updatedAt),
+      id: String(resource.cursorId),
+      ...(retry.length ? { retry } : {}),
+    };
   }
 
-  async writeWatermark(source: Origin, cursor: ChangeCursor): Promise<void> {
+  async writeWatermark(source: Origin, cursor: Watermark): Promise<void> {
     const id = `watermark-${source}`;
-    await this.#call(
-      () => this.#state.items.upsert({ id, updatedAt: cursor.updatedAt, cursorId: cursor.id }),
-      `writing the ${source} watermark`,
-    );
+    const item = { id, updatedAt: cursor.updatedAt, cursorId: cursor.id, retry: cursor.retry ?? [] };
+    await this.#call(() => this.#state.items.upsert(item), `writing the ${source} watermark`);
   }
 
   async #readItem(id: string): Promise<StoredItem | undefined> {

@@ -13,6 +13,7 @@ import type {
   ChangePage,
   Origin,
   StoredDocument,
+  Watermark,
   WindowPage,
   WindowRange,
 } from '../../core/index.ts';
@@ -124,18 +125,21 @@ export class FirestoreStore implements AggregateStore {
     return windows.length === limit && last ? { windows, next: last.start + 1 } : { windows };
   }
 
-  async readWatermark(source: Origin): Promise<ChangeCursor | undefined> {
+  async readWatermark(source: Origin): Promise<Watermark | undefined> {
     const snap = await this.#call(
       () => this.#state.doc(`watermark-${source}`).get(),
       `reading the ${source} watermark`,
     );
-    const data = snap.data() as ChangeCursor | undefined;
-    return data ? { updatedAt: Number(data.updatedAt), id: String(data.id) } : undefined;
+    const data = snap.data() as Watermark | undefined;
+    if (!data) return undefined;
+    const retry = Array.isArray(data.retry) ? data.retry.map(String) : [];
+    return { updatedAt: Number(data.updatedAt), id: String(data.id), ...(retry.length ? { retry } : {}) };
   }
 
-  async writeWatermark(source: Origin, cursor: ChangeCursor): Promise<void> {
+  async writeWatermark(source: Origin, cursor: Watermark): Promise<void> {
+    const fields = { updatedAt: cursor.updatedAt, id: cursor.id, retry: cursor.retry ?? [] };
     await this.#call(
-      () => this.#state.doc(`watermark-${source}`).set({ updatedAt: cursor.updatedAt, id: cursor.id }),
+      () => this.#state.doc(`watermark-${source}`).set(fields),
       `writing the ${source} watermark`,
     );
   }

@@ -11,6 +11,7 @@ import type {
   ChangePage,
   DeadLetter,
   DeadLetterSink,
+  Watermark,
   WindowPage,
   WindowRange,
 } from '../ports.ts';
@@ -35,7 +36,7 @@ export interface StoreCounters {
 export class MemoryStore implements AggregateStore, DeadLetterSink {
   readonly docs = new Map<string, StoredDocument>();
   readonly deadLetters = new Map<string, DeadLetter>();
-  readonly watermarks = new Map<Origin, ChangeCursor>();
+  readonly watermarks = new Map<Origin, Watermark>();
   readonly counters: StoreCounters = {
     reads: 0,
     readCalls: 0,
@@ -48,6 +49,8 @@ export class MemoryStore implements AggregateStore, DeadLetterSink {
   };
   /** While true every call fails with {@link UnavailableError}, as a cloud that is down. */
   down = false;
+  /** Documents this store refuses to write, and with what: a store that takes everything but them. */
+  readonly refused = new Map<string, Error>();
   #conflictsToInject = 0;
   #failuresToInject: Error[] = [];
   #afterWrites: { count: number; action: () => void } | undefined;
@@ -96,7 +99,7 @@ export class MemoryStore implements AggregateStore, DeadLetterSink {
 
   async write(doc: StoredDocument, expectedRevision: number): Promise<void> {
     this.#checkUp();
-    const failure = this.#failuresToInject.shift();
+    const failure = this.#failuresToInject.shift() ?? this.refused.get(doc.id);
     if (failure) throw failure;
     const stored = this.docs.get(doc.id);
     if ((stored?.revision ?? 0) !== expectedRevision) {
@@ -156,15 +159,16 @@ export class MemoryStore implements AggregateStore, DeadLetterSink {
     return within.length > limit && last ? { windows, next: last.start + 1 } : { windows };
   }
 
-  async readWatermark(source: Origin): Promise<ChangeCursor | undefined> {
+  async readWatermark(source: Origin): Promise<Watermark | undefined> {
     this.#checkUp();
-    return this.watermarks.get(source);
+    const watermark = this.watermarks.get(source);
+    return watermark && structuredClone(watermark);
   }
 
-  async writeWatermark(source: Origin, cursor: ChangeCursor): Promise<void> {
+  async writeWatermark(source: Origin, cursor: Watermark): Promise<void> {
     this.#checkUp();
     if (!isOrigin(source)) throw new Error(`unknown source ${source}`);
-    this.watermarks.set(source, cursor);
+    this.watermarks.set(source, structuredClone(cursor));
   }
 
   async put(letters: readonly DeadLetter[]): Promise<void> {
