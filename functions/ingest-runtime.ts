@@ -100,6 +100,7 @@ export function invocationLine(
       windowsTouched: report.documents,
       writes: report.writes,
       conflicts: report.conflicts,
+      recordConflicts: report.recordConflicts,
       deadLetters: report.deadLetters,
       durationMs: Math.round(durationMs),
     },

@@ -33,6 +33,7 @@ export function syncRuntime(target: Origin) {
       documentsRead: sum((s) => s.read),
       documentsWritten: sum((s) => s.written),
       conflicts: sum((s) => s.conflicts),
+      recordConflicts: sum((s) => s.recordConflicts),
       failedSources: failed.length,
       // Slices passed over for a reason of their own (in the report with it), retried every run.
       skippedDocuments: sum((s) => s.skipped.length),

@@ -3,14 +3,7 @@
  * the store operations of the next pass, for growing N. The ratio of the largest to the smallest must stay flat:
  * cost follows changes, not table size. In-memory stores, so the counts are exact and nothing else is timed.
  */
-import {
-  aggregateOf,
-  ORIGINS,
-  type SliceDocument,
-  seqSetOf,
-  syncInto,
-  withParts,
-} from '../../shared/core/index.ts';
+import { ORIGINS, partOf, type SliceDocument, syncInto, withParts } from '../../shared/core/index.ts';
 import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
 import { countingStore } from './counting-store.ts';
 import type { Report } from './report.ts';
@@ -19,11 +12,10 @@ const T0 = 1_700_000_000_000;
 
 function document(series: number, minute: number, revision: number, at: number): SliceDocument {
   const start = T0 + minute * 60_000;
-  const part = {
-    aggregate: aggregateOf([{ series: `S${series}`, seq: revision, ts: start, value: revision, qty: 1 }]),
-    seqs: seqSetOf([revision]),
+  const part = partOf(
+    [{ series: `S${series}`, seq: revision, ts: start, value: revision, qty: 1 }],
     revision,
-  };
+  );
   return withParts({ series: `S${series}`, window: '1m', start, slice: 0 }, undefined, { aws: part }, at);
 }
 

@@ -10,7 +10,9 @@ import { readExports } from './read-exports.ts';
 const usage = `Usage: tricloud verify [--env-file FILE] [--json]
 
 Reads every merged window of DynamoDB, Firestore and Cosmos DB, compares them per series and day, and names the
-windows that differ. Exits 0 when the three stores are identical, 1 when they are not.`;
+windows that differ, then the windows any store marks not exact (clouds holding partly overlapping records, or
+different records under the same ids: a conflict, named). Exits 0 when the three stores are identical, 1 when they
+are not.`;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -42,6 +44,13 @@ export async function run(argv: string[]): Promise<number> {
       console.log(`differs: ${d.series} ${d.window} ${new Date(d.start).toISOString()}  ${detail}`);
     }
     if (result.differing.length > 50) console.log(`… and ${result.differing.length - 50} more windows`);
+    for (const w of result.inexact.slice(0, 50)) {
+      const why = w.conflict ?? 'clouds hold partly overlapping records';
+      console.log(
+        `inexact: ${w.series} ${w.window} ${new Date(w.start).toISOString()} on ${w.clouds.join(', ')}: ${why}`,
+      );
+    }
+    if (result.inexact.length > 50) console.log(`… and ${result.inexact.length - 50} more inexact windows`);
   }
   return result.identical ? 0 : 1;
 }

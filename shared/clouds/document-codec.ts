@@ -23,6 +23,7 @@ import {
   type MergedView,
   type Part,
   PermanentStoreError,
+  type RecordDigest,
   type SliceDocument,
   type SliceSummary,
   type StoredDocument,
@@ -69,6 +70,7 @@ export type StoredFields = StoredSlice | StoredWindow;
 
 interface StoredPart {
   aggregate: Aggregate;
+  digest: RecordDigest;
   /** The seq set's compact bytes, base64. */
   seqs: string;
   revision: number;
@@ -168,6 +170,7 @@ export function checkItemSize(item: object, what: string): void {
 function storedPart(part: Part): StoredPart {
   return {
     aggregate: part.aggregate,
+    digest: part.digest,
     seqs: Buffer.from(encodeSeqSet(part.seqs)).toString('base64'),
     revision: part.revision,
   };
@@ -176,6 +179,7 @@ function storedPart(part: Part): StoredPart {
 function partFromStored(part: StoredPart): Part {
   return {
     aggregate: part.aggregate,
+    digest: part.digest,
     seqs: decodeSeqSet(Buffer.from(part.seqs, 'base64')),
     revision: part.revision,
   };

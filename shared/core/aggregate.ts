@@ -107,6 +107,10 @@ export interface ExportedWindow {
   /** `null` when the volume is zero: a weighted average of nothing is undefined, never NaN. */
   vwap: number | null;
   count: number;
+  /** Present, and false, only when the window is not the exact aggregate of its records (`window-document.ts`). */
+  exact?: false;
+  /** Why not, when clouds hold different records under the same ids. */
+  conflict?: string;
 }
 
 export function exportAggregate(

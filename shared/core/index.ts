@@ -12,6 +12,7 @@ export * from './origin.ts';
 export * from './part.ts';
 export * from './ports.ts';
 export * from './record.ts';
+export * from './record-digest.ts';
 export * from './retry.ts';
 export * from './seq-set.ts';
 export * from './seq-set-codec.ts';

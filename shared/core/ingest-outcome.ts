@@ -28,6 +28,8 @@ export interface IngestReport {
   slices: number;
   /** Conditional writes that landed, slices and windows. */
   writes: number;
+  /** Windows written whose clouds hold different records under the same ids (`mergeParts`' conflict). */
+  recordConflicts: number;
   conflicts: number;
   retries: number;
   /** Dead letters written: invalid, late and refused rows, and messages refused for good. */
@@ -79,6 +81,7 @@ export class IngestOutcome {
       documents: windows,
       slices: batch.groups.size,
       writes: 0,
+      recordConflicts: 0,
       conflicts: 0,
       retries: 0,
       deadLetters: 0,

@@ -45,6 +45,7 @@ export async function ingestWindow(work: WindowWork, windowId: string, groups: r
     outcome.report.conflicts += result.conflicts;
     outcome.report.retries += result.retries;
     if (result.written) outcome.report.writes++;
+    if (result.written && result.document?.merged.conflict) outcome.report.recordConflicts++;
   } catch (error) {
     outcome.report.failedDocuments++;
     outcome.fail(

@@ -5,17 +5,20 @@
  */
 import { type Aggregate, addRecord, combineAggregates, emptyAggregate, sealAggregate } from './aggregate.ts';
 import type { DataRecord } from './record.ts';
+import { addToDigest, combineDigests, EMPTY_DIGEST, type RecordDigest } from './record-digest.ts';
 import { EMPTY_SEQ_SET, type SeqSet, seqSetHas, seqSetOf, seqSetUnion } from './seq-set.ts';
 import { encodedSeqSetSize } from './seq-set-codec.ts';
 
 export interface Part {
   aggregate: Aggregate;
   seqs: SeqSet;
+  /** Order-free digest of the records' contents (`record-digest.ts`): tells two parts with equal seqs apart. */
+  digest: RecordDigest;
   revision: number;
 }
 
 export function emptyPart(): Part {
-  return { aggregate: emptyAggregate(), seqs: EMPTY_SEQ_SET, revision: 0 };
+  return { aggregate: emptyAggregate(), seqs: EMPTY_SEQ_SET, digest: EMPTY_DIGEST, revision: 0 };
 }
 
 export interface PartUpdate {
@@ -42,6 +45,7 @@ export function addToPart(
   seqBytesLimit = Number.POSITIVE_INFINITY,
 ): PartUpdate | undefined {
   const fresh = emptyAggregate();
+  const digest: [number, number] = [0, 0];
   const seqs: number[] = [];
   const taken: DataRecord[] = [];
   // Streams mostly arrive in seq order: while they do, a record above the last one is new to this batch and
@@ -60,6 +64,7 @@ export function addToPart(
     seqs.push(r.seq);
     taken.push(r);
     addRecord(fresh, r);
+    addToDigest(digest, r);
   }
   if (seqs.length === 0) return undefined;
   const union = seqSetUnion(part.seqs, seqSetOf(seqs));
@@ -72,10 +77,16 @@ export function addToPart(
     part: {
       aggregate: combineAggregates(part.aggregate, sealAggregate(fresh)),
       seqs: union,
+      digest: combineDigests(part.digest ?? EMPTY_DIGEST, digest),
       revision: part.revision + 1,
     },
     added: seqs.length,
     skipped,
     refused: [],
   };
+}
+
+/** The part of exactly these records (distinct seqs), at a given revision: for tools and tests that build one. */
+export function partOf(records: readonly DataRecord[], revision = 1): Part {
+  return { ...addToPart(emptyPart(), records)!.part!, revision };
 }

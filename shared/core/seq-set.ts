@@ -86,6 +86,10 @@ export function seqSetsDisjoint(a: SeqSet, b: SeqSet): boolean {
   return true;
 }
 
+export function seqSetsEqual(a: SeqSet, b: SeqSet): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
 /** Whether every seq of `a` is in `b`. */
 export function seqSetIsSubset(a: SeqSet, b: SeqSet): boolean {
   let j = 0;

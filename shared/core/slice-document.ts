@@ -12,7 +12,15 @@
 import { type Aggregate, combineAggregates, emptyAggregate } from './aggregate.ts';
 import { ORIGINS, type Origin } from './origin.ts';
 import type { Part } from './part.ts';
-import { EMPTY_SEQ_SET, type SeqSet, seqSetIsSubset, seqSetsDisjoint, seqSetUnion } from './seq-set.ts';
+import { EMPTY_DIGEST, sameDigest } from './record-digest.ts';
+import {
+  EMPTY_SEQ_SET,
+  type SeqSet,
+  seqSetIsSubset,
+  seqSetsDisjoint,
+  seqSetsEqual,
+  seqSetUnion,
+} from './seq-set.ts';
 import { type WindowKey, windowId } from './window-document.ts';
 
 /** Seqs per block; blocks are dealt to slices round-robin. Equal to the seq-set codec's container size. */
@@ -34,8 +42,13 @@ export interface MergedView {
   aggregate: Aggregate;
   /** The origins whose parts were combined, in merge order. */
   origins: Origin[];
-  /** False when two parts partially overlap: the merged view then holds the larger part, not every record. */
+  /**
+   * False when two parts partially overlap (the merged view then holds the larger part, not every record), or
+   * when two hold the same seqs with different records (a conflict: it holds one of them).
+   */
   exact: boolean;
+  /** Set for a conflict: which origins disagree, in a sentence. */
+  conflict?: string;
 }
 
 export interface SliceDocument extends SliceKey {
@@ -62,7 +75,8 @@ export function sliceId(key: SliceKey): string {
 /**
  * The merged view, a pure and deterministic function of the parts (DESIGN §2). Parts are taken largest first
  * (ties by origin order); a part disjoint from what is taken is combined, a part contained in it is skipped, and a
- * partial overlap is skipped and marks the view inexact, since aggregates cannot be subtracted.
+ * partial overlap is skipped and marks the view inexact, since aggregates cannot be subtracted. A part with the
+ * same seqs as a taken one but another digest of its records is a conflict: skipped, inexact, and named.
  */
 export function mergeParts(parts: Parts): MergedView {
   const candidates = ORIGINS.flatMap((origin) => {
@@ -73,6 +87,7 @@ export function mergeParts(parts: Parts): MergedView {
   let taken: SeqSet = EMPTY_SEQ_SET;
   const origins: Origin[] = [];
   let exact = true;
+  let conflict: string | undefined;
   for (const { origin, part } of candidates) {
     if (seqSetsDisjoint(taken, part.seqs)) {
       aggregate = combineAggregates(aggregate, part.aggregate);
@@ -80,9 +95,15 @@ export function mergeParts(parts: Parts): MergedView {
       origins.push(origin);
     } else if (!seqSetIsSubset(part.seqs, taken)) {
       exact = false;
+    } else {
+      const twin = origins.find((o) => seqSetsEqual(parts[o]!.seqs, part.seqs));
+      if (twin && !sameDigest(parts[twin]!.digest ?? EMPTY_DIGEST, part.digest ?? EMPTY_DIGEST)) {
+        exact = false;
+        conflict ??= `${twin} and ${origin} hold the same ${part.aggregate.count} ids with different records`;
+      }
     }
   }
-  return { aggregate, origins, exact };
+  return { aggregate, origins, exact, ...(conflict ? { conflict } : {}) };
 }
 
 /** A slice with the given parts, its merged view recomputed, one revision after `previous`. */

@@ -46,6 +46,8 @@ export interface SourceReport {
   written: number;
   /** Window documents refreshed from the slices written (or repaired after an interrupted run). */
   windowsWritten: number;
+  /** Windows written whose clouds hold different records under the same ids (`mergeParts`' conflict). */
+  recordConflicts: number;
   conflicts: number;
   pages: number;
   /** now − the newest source `updatedAt` applied in this run; undefined when nothing was read. */
@@ -111,6 +113,7 @@ async function pullSource(
     merged: 0,
     written: 0,
     windowsWritten: 0,
+    recordConflicts: 0,
     conflicts: 0,
     pages: 0,
     complete: false,
@@ -258,6 +261,7 @@ async function applyPage(
           policy,
         );
         if (outcome.written) report.windowsWritten++;
+        if (outcome.written && outcome.document?.merged.conflict) report.recordConflicts++;
         report.conflicts += outcome.conflicts;
       }).catch((error: unknown) =>
         passOver(

@@ -24,8 +24,19 @@ export interface WindowDifference {
   byCloud: Partial<Record<Origin, ExportedWindow | null>>;
 }
 
+/** A window some cloud holds as not exact, and why when it knows (clouds holding different records). */
+export interface InexactWindow {
+  series: string;
+  window: string;
+  start: number;
+  clouds: Origin[];
+  conflict?: string;
+}
+
 export interface VerifyResult {
   identical: boolean;
+  /** Windows marked `exact: false` in any store: identical stores can still agree on an inexact window. */
+  inexact: InexactWindow[];
   groups: number;
   windows: Partial<Record<Origin, number>>;
   differing: WindowDifference[];
@@ -57,11 +68,27 @@ export function compareExports(byCloud: Partial<Record<Origin, readonly Exported
   const digests = Object.fromEntries(clouds.map((c) => [c, dayGroups(byCloud[c] ?? [])]));
   return {
     identical: differing.length === 0,
+    inexact: inexactWindows(byCloud),
     groups: new Set(keys.map((k) => k.split('\u0000').slice(0, 2).join('\u0000'))).size,
     windows: Object.fromEntries(clouds.map((c) => [c, byCloud[c]?.length ?? 0])),
     differing,
     digests,
   };
+}
+
+function inexactWindows(byCloud: Partial<Record<Origin, readonly ExportedWindow[]>>): InexactWindow[] {
+  const found = new Map<string, InexactWindow>();
+  for (const [cloud, windows] of Object.entries(byCloud) as [Origin, readonly ExportedWindow[]][]) {
+    for (const w of windows) {
+      if (w.exact !== false) continue;
+      const key = windowKey(w);
+      const entry = found.get(key) ?? { series: w.series, window: w.window, start: w.start, clouds: [] };
+      entry.clouds.push(cloud);
+      if (w.conflict) entry.conflict ??= w.conflict;
+      found.set(key, entry);
+    }
+  }
+  return [...found.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([, w]) => w);
 }
 
 function windowKey(w: ExportedWindow): string {

@@ -28,12 +28,15 @@ export interface SliceSummary {
   revision: number;
   aggregate: Aggregate;
   exact: boolean;
+  conflict?: string;
 }
 
 export interface WindowView {
   aggregate: Aggregate;
-  /** False when any slice's parts partially overlap (see `mergeParts`). */
+  /** False when any slice's parts partially overlap or conflict (see `mergeParts`). */
   exact: boolean;
+  /** The first slice's conflict, if any holds one. */
+  conflict?: string;
 }
 
 export interface WindowDocument extends WindowKey {
@@ -78,6 +81,7 @@ export function withSlices(
       revision: slice.revision,
       aggregate: slice.merged.aggregate,
       exact: slice.merged.exact,
+      ...(slice.merged.conflict ? { conflict: slice.merged.conflict } : {}),
     };
     changed = true;
   }
@@ -99,15 +103,22 @@ export function withSlices(
 function combineSlices(entries: Readonly<Record<string, SliceSummary>>): WindowView {
   let aggregate = emptyAggregate();
   let exact = true;
+  let conflict: string | undefined;
   for (const slice of Object.keys(entries).sort((a, b) => Number(a) - Number(b))) {
     const entry = entries[slice]!;
     aggregate = combineAggregates(aggregate, entry.aggregate);
     exact &&= entry.exact;
+    conflict ??= entry.conflict;
   }
-  return { aggregate, exact };
+  return { aggregate, exact, ...(conflict ? { conflict } : {}) };
 }
 
-/** The window's merged view in the export format. */
+/**
+ * The window's merged view in the export format; an inexact window says so (`exact: false`, and the conflict
+ * when there is one), so an export, `verify` and a reader never take it for the exact aggregate.
+ */
 export function exportWindow(doc: WindowDocument): ExportedWindow {
-  return exportAggregate(doc.series, doc.window, doc.start, doc.merged.aggregate);
+  const exported = exportAggregate(doc.series, doc.window, doc.start, doc.merged.aggregate);
+  if (doc.merged.exact) return exported;
+  return { ...exported, exact: false, ...(doc.merged.conflict ? { conflict: doc.merged.conflict } : {}) };
 }

@@ -12,7 +12,6 @@ import { systemClock } from '../../shared/clouds/system-clock.ts';
 import { readCloudSettings } from '../../shared/config/local-env.ts';
 import {
   type AggregateStore,
-  aggregateOf,
   allWindows,
   compareExports,
   createIngest,
@@ -22,8 +21,8 @@ import {
   ORIGINS,
   type Origin,
   parseWindows,
+  partOf,
   type SyncReport,
-  seqSetOf,
   sliceOf,
   syncInto,
   type WindowDocument,
@@ -256,11 +255,7 @@ describe('sync across three clouds', () => {
         Array.from({ length: 1_000 }, (_, m) =>
           limit(() => {
             const start = T0 + m * 60_000;
-            const part = {
-              aggregate: aggregateOf([{ series: s, seq: m, ts: start, value: 1, qty: 1 }]),
-              seqs: seqSetOf([m]),
-              revision: 1,
-            };
+            const part = partOf([{ series: s, seq: m, ts: start, value: 1, qty: 1 }]);
             return source.write(
               withParts(
                 { series: s, window: '1m', start, slice: sliceOf(m) },

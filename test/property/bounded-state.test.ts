@@ -105,3 +105,32 @@ describe('bounded state', () => {
     expect(largestItem(clouds.aws.store)).toBeGreaterThan(3 * PART_SEQ_BYTES_LIMIT);
   });
 });
+
+describe('conflicting records', () => {
+  it('are visible in every store and in the export when clouds get other records under the same ids', async () => {
+    const clouds = makeClouds(parseWindows('1m'));
+    const records = Array.from({ length: 50 }, (_, i) => ({
+      series: 'S',
+      seq: i,
+      ts: T0,
+      value: 10,
+      qty: 1,
+    }));
+    await deliver(clouds.aws, messagesOf(records, 10));
+    await deliver(
+      clouds.gcp,
+      messagesOf(
+        records.map((r) => ({ ...r, value: r.seq === 7 ? 11 : 10 })),
+        10,
+      ),
+    );
+    await syncUntilStable(clouds);
+    for (const origin of ORIGINS) {
+      const [window] = exportStore(clouds[origin].store);
+      expect(window).toMatchObject({
+        exact: false,
+        conflict: 'aws and gcp hold the same 50 ids with different records',
+      });
+    }
+  });
+});

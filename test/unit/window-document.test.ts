@@ -1,21 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import {
-  aggregateOf,
   mergeParts,
   mergeRemoteParts,
   type Part,
+  partOf,
   windowId,
   withParts,
 } from '../../shared/core/index.ts';
-import { seqSetOf } from '../../shared/core/seq-set.ts';
 import { record } from '../helpers/records.ts';
 
-function part(seqs: number[], revision = 1): Part {
-  return {
-    aggregate: aggregateOf(seqs.map((seq) => record({ seq, value: seq }))),
-    seqs: seqSetOf(seqs),
+function part(seqs: number[], revision = 1, value = (seq: number) => seq): Part {
+  return partOf(
+    seqs.map((seq) => record({ seq, value: value(seq) })),
     revision,
-  };
+  );
 }
 
 const key = { series: 'BTCUSDT', window: '1m', start: 0, slice: 0 };
@@ -70,5 +68,23 @@ describe('documents', () => {
   it('never move updatedAt backwards, even when the writer clock is behind', () => {
     const first = withParts(key, undefined, {}, 1_000);
     expect(withParts(key, first, {}, 500).updatedAt).toBe(1_001);
+  });
+});
+
+describe('conflicts', () => {
+  it('marks parts with the same seqs and different records as a conflict, inexact, naming both origins', () => {
+    const view = mergeParts({ aws: part([1, 2, 3]), gcp: part([1, 2, 3], 1, (seq) => seq + 0.5) });
+    expect(view).toMatchObject({
+      exact: false,
+      conflict: 'aws and gcp hold the same 3 ids with different records',
+    });
+    expect(view.aggregate.count).toBe(3);
+  });
+
+  it('sees no conflict in equal parts, whatever order their records came in', () => {
+    const a = partOf([3, 1, 2].map((seq) => record({ seq, value: seq })));
+    const b = partOf([1, 2, 3].map((seq) => record({ seq, value: seq })));
+    expect(mergeParts({ aws: a, gcp: b })).toMatchObject({ exact: true });
+    expect(a.digest).toEqual(b.digest);
   });
 });
