@@ -48,23 +48,62 @@ export function ingestRuntime(origin: Origin, ports: () => IngestPorts, options:
     messages: readonly InboundMessage[],
     correlation: InvocationCorrelation = {},
   ): Promise<IngestResult> => {
-    if (!ingest) {
-      const settings = readPipelineSettings();
-      ingest = createIngest(
-        { ...ports(), clock: systemClock },
-        {
-          origin,
-          windows: settings.windows,
-          concurrency: settings.concurrency,
-          ...(settings.maxLatenessMs === undefined ? {} : { maxLatenessMs: settings.maxLatenessMs }),
-          ...(options.onPermanentFailure ? { onPermanentFailure: options.onPermanentFailure } : {}),
-        },
-      );
-    }
     const started = performance.now();
-    const result = await ingest(messages);
-    logInvocation(invocationLine(origin, messages, correlation, result, performance.now() - started));
-    return result;
+    try {
+      ingest ??= build(origin, ports, options);
+      const result = await ingest(messages);
+      logInvocation(invocationLine(origin, messages, correlation, result, performance.now() - started));
+      return result;
+    } catch (error) {
+      // The use case reports failures rather than throwing; a throw is a bug or a broken environment. The line
+      // says so where the cloud's metrics look, then the platform's own failure path takes the whole batch.
+      logInvocation(crashLine(origin, messages, correlation, error, performance.now() - started));
+      throw error;
+    }
+  };
+}
+
+/** The use case from the environment: built on the first invocation, so a configuration error is its to report. */
+function build(origin: Origin, ports: () => IngestPorts, options: IngestRuntimeOptions): Ingest {
+  const settings = readPipelineSettings();
+  return createIngest(
+    { ...ports(), clock: systemClock },
+    {
+      origin,
+      windows: settings.windows,
+      concurrency: settings.concurrency,
+      ...(settings.maxLatenessMs === undefined ? {} : { maxLatenessMs: settings.maxLatenessMs }),
+      ...(options.onPermanentFailure ? { onPermanentFailure: options.onPermanentFailure } : {}),
+    },
+  );
+}
+
+/** The line of an invocation that threw: its ids, `crashed: 1` and the error. */
+export function crashLine(
+  origin: Origin,
+  messages: readonly InboundMessage[],
+  correlation: InvocationCorrelation,
+  error: unknown,
+  durationMs: number,
+): InvocationLog {
+  const { invocationId, traceparent, ...platform } = correlation;
+  return {
+    cloud: origin,
+    function: 'ingest',
+    level: 'error',
+    message: 'ingest crashed',
+    time: Date.now(),
+    ...(invocationId ? { invocationId } : {}),
+    ...(traceparent ? { traceparent } : {}),
+    messageIds: messages.map((m) => m.id),
+    metrics: { messages: messages.length, crashed: 1, durationMs: Math.round(durationMs) },
+    fields: {
+      ...platform,
+      error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      ...(error instanceof Error && error.stack
+        ? { stack: error.stack.split('\n').slice(0, 8).join('\n') }
+        : {}),
+    },
   };
 }
 

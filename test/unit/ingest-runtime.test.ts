@@ -112,3 +112,17 @@ describe('the runtime on the platforms with their own dead-letter path', () => {
     expect(line?.entry.level).toBe('WARN');
   });
 });
+
+describe('a crashed invocation', () => {
+  it('logs its error on its metric line, then fails as before', async () => {
+    const lines = captureLines();
+    const ingest = ingestRuntime('gcp', () => {
+      throw new Error('TRICLOUD_FIRESTORE_AGGREGATES_COLLECTION is not set');
+    });
+    await expect(ingest([{ id: 'm1', body: '{}' }], { invocationId: 'ev-1' })).rejects.toThrow(/is not set/);
+    const [line] = lines();
+    expect(line?.metrics).toMatchObject({ crashed: 1, messages: 1 });
+    expect(line?.message).toBe('ingest crashed');
+    expect(JSON.stringify(line?.entry)).toContain('is not set');
+  });
+});
