@@ -11,6 +11,7 @@ export * from './ingest-outcome.ts';
 export * from './origin.ts';
 export * from './part.ts';
 export * from './ports.ts';
+export * from './read-windows.ts';
 export * from './record.ts';
 export * from './record-digest.ts';
 export * from './retry.ts';

@@ -1,0 +1,17 @@
+/**
+ * AWS read: a Lambda behind a Function URL with IAM auth (`AWS_IAM`), so only signed requests from principals
+ * allowed `lambda:InvokeFunctionUrl` reach it. The URL's payload is API Gateway's v2 format.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { readRuntime } from '../read-runtime.ts';
+
+const read = readRuntime('aws');
+
+export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+  const query = event.queryStringParameters ?? {};
+  const answer = await read({
+    query: (name) => query[name],
+    ...(event.headers?.['if-none-match'] ? { ifNoneMatch: event.headers['if-none-match'] } : {}),
+  });
+  return { statusCode: answer.status, headers: answer.headers, body: answer.body };
+}
