@@ -16,6 +16,7 @@ locals {
   functions = {
     ingest = { zip = var.ingest_zip, timeout = 30, memory = 512 }
     sync   = { zip = var.sync_zip, timeout = 60, memory = 512 }
+    read   = { zip = var.read_zip, timeout = 10, memory = 256 }
   }
 }
 

@@ -71,6 +71,11 @@ variable "sync_zip" {
   type        = string
 }
 
+variable "read_zip" {
+  description = "Path of dist/aws/read.zip (tricloud deploy passes it)."
+  type        = string
+}
+
 variable "ingest_batch_size" {
   description = "Most messages per ingest invocation."
   type        = number

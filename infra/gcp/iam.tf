@@ -57,6 +57,7 @@ locals {
       ingest     = { role = google_project_iam_custom_role.ingest.name, member = google_service_account.ingest.member }
       sync       = { role = google_project_iam_custom_role.sync.name, member = google_service_account.sync.member }
       azure_sync = { role = google_project_iam_custom_role.sync.name, member = google_service_account.azure_sync.member }
+      read       = { role = google_project_iam_custom_role.read.name, member = google_service_account.read.member }
     },
     var.aws_account_id == "" ? {} : {
       aws_sync = { role = google_project_iam_custom_role.sync.name, member = google_service_account.aws_sync[0].member }

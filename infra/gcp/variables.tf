@@ -89,6 +89,18 @@ variable "sync_schedule" {
   default     = "* * * * *"
 }
 
+variable "read_invokers" {
+  description = "Members allowed to call the read function (e.g. serviceAccount:app@project.iam.gserviceaccount.com). Empty: nobody can, until one is added; it is never public."
+  type        = list(string)
+  default     = []
+}
+
+variable "read_max_instances" {
+  description = "Most instances of the read function."
+  type        = number
+  default     = 10
+}
+
 variable "ingest_max_instances" {
   description = "Most instances of the ingest function."
   type        = number

@@ -46,6 +46,16 @@ export const deployables: Deployable[] = [
     files: {},
   },
   {
+    name: 'aws-read',
+    cloud: 'aws',
+    entry: 'functions/aws/read.ts',
+    outDir: 'aws/read',
+    outFile: 'index.mjs',
+    zip: 'aws/read.zip',
+    external: [],
+    files: {},
+  },
+  {
     name: 'gcp-functions',
     cloud: 'gcp',
     entry: 'functions/gcp/index.ts',

@@ -61,7 +61,7 @@ export function artifactVariables(cloud: Origin, distDir: string): Record<string
   };
   switch (cloud) {
     case 'aws':
-      return { ingest_zip: zip('aws-ingest'), sync_zip: zip('aws-sync') };
+      return { ingest_zip: zip('aws-ingest'), sync_zip: zip('aws-sync'), read_zip: zip('aws-read') };
     case 'gcp':
       return { functions_zip: zip('gcp-functions') };
     case 'azure':

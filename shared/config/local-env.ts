@@ -25,6 +25,8 @@ export const envNames = {
     aggregatesTable: 'TRICLOUD_DYNAMODB_AGGREGATES_TABLE',
     changesIndex: 'TRICLOUD_DYNAMODB_CHANGES_INDEX',
     deadLettersTable: 'TRICLOUD_DYNAMODB_DEAD_LETTERS_TABLE',
+    /** The read function's URL (a Lambda Function URL with IAM auth: requests are signed with SigV4). */
+    readUrl: 'TRICLOUD_READ_URL_AWS',
   },
   gcp: {
     projectId: 'GOOGLE_CLOUD_PROJECT',
@@ -39,6 +41,8 @@ export const envNames = {
     aggregatesCollection: 'TRICLOUD_FIRESTORE_AGGREGATES_COLLECTION',
     deadLettersCollection: 'TRICLOUD_FIRESTORE_DEAD_LETTERS_COLLECTION',
     syncStateCollection: 'TRICLOUD_FIRESTORE_SYNC_STATE_COLLECTION',
+    /** The read function's URL (IAM invoker: requests carry a Google identity token). */
+    readUrl: 'TRICLOUD_READ_URL_GCP',
   },
   azure: {
     eventHubConnectionString: 'EVENTHUB_CONNECTION_STRING',
@@ -51,6 +55,9 @@ export const envNames = {
     aggregatesContainer: 'TRICLOUD_COSMOS_AGGREGATES_CONTAINER',
     deadLettersContainer: 'TRICLOUD_COSMOS_DEAD_LETTERS_CONTAINER',
     syncStateContainer: 'TRICLOUD_COSMOS_SYNC_STATE_CONTAINER',
+    /** The read function's URL, and its function key (sent as `x-functions-key`). */
+    readUrl: 'TRICLOUD_READ_URL_AZURE',
+    readKey: 'TRICLOUD_READ_KEY_AZURE',
   },
 } as const;
 

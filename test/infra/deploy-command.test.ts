@@ -146,7 +146,7 @@ describe('tricloud deploy with terraform', () => {
     expect(steps).toEqual([
       `ARGS -chdir=${infra} init -input=false`,
       `ARGS -chdir=${infra} validate`,
-      `ARGS -chdir=${infra} plan -input=false -out=.terraform/tfplan -var ingest_zip=${dist}/aws/ingest.zip -var sync_zip=${dist}/aws/sync.zip`,
+      `ARGS -chdir=${infra} plan -input=false -out=.terraform/tfplan -var ingest_zip=${dist}/aws/ingest.zip -var sync_zip=${dist}/aws/sync.zip -var read_zip=${dist}/aws/read.zip`,
     ]);
   });
 

@@ -182,16 +182,26 @@ describe('infra/aws', () => {
     }
   });
 
-  it('runs both Lambdas as the build packages them', () => {
+  it('runs the three Lambdas as the build packages them', () => {
     const zips = Object.fromEntries(deployables.filter((d) => d.cloud === 'aws').map((d) => [d.name, d.zip]));
-    expect(Object.keys(zips).sort()).toEqual(['aws-ingest', 'aws-sync']);
-    for (const name of ['ingest', 'sync']) {
+    expect(Object.keys(zips).sort()).toEqual(['aws-ingest', 'aws-read', 'aws-sync']);
+    for (const name of ['ingest', 'sync', 'read']) {
       const fn = r('aws_lambda_function', name);
       expect(fn.handler).toBe('index.handler');
       expect(fn.runtime).toBe('nodejs22.x');
       expect(variableOf(fn.filename)).toBe(`${name}_zip`);
       expect(fn.kms_key_arn).toBe(ref('aws_kms_key.functions.arn'));
     }
+  });
+
+  it('serves reads only to signed requests, and lets the read function query the windows index only', () => {
+    expect(r('aws_lambda_function_url', 'read').authorization_type).toBe('AWS_IAM');
+    const statements = stacks.aws.data.aws_iam_policy_document?.read?.statement as Block[];
+    const actions = statements.flatMap((st) => st.actions as string[]);
+    expect(actions.filter((a) => a.startsWith('dynamodb:'))).toEqual(['dynamodb:Query']);
+    expect(statements[0]?.resources).toEqual([
+      `${ref('aws_dynamodb_table.aggregates.arn')}/index/${ref('var.windows_index_name')}`,
+    ]);
   });
 
   it('gives the functions every AWS resource name of the env contract (the runtime adds AWS_REGION)', () => {
@@ -369,12 +379,25 @@ describe('infra/gcp', () => {
 
   it('gives the functions every Google resource name of the env contract', () => {
     const given = new Set(keysOf(stacks.gcp.locals.gcp_env));
-    // Google's own functions use their service account, never a credential as text.
-    const { pubsubEmulatorHost, firestoreEmulatorHost, credentialsJson, ...names } = envNames.gcp;
+    // Google's own functions use their service account, never a credential as text; the read URL is for clients.
+    const { pubsubEmulatorHost, firestoreEmulatorHost, credentialsJson, readUrl: _, ...names } = envNames.gcp;
     for (const name of Object.values(names)) expect(given, name).toContain(name);
     expect(given).not.toContain(pubsubEmulatorHost);
     expect(given).not.toContain(firestoreEmulatorHost);
     expect(given).not.toContain(credentialsJson);
+  });
+
+  it('requires IAM for the read function: invokers are named members, never public, and it only reads', () => {
+    const invokers = r('google_cloud_run_service_iam_member', 'read_invokers');
+    expect(invokers.role).toBe('roles/run.invoker');
+    expect(invokers.member).toBe(ref('each.value'));
+    expect(stacks.gcp.variable.read_invokers?.default).toEqual([]);
+    expect(JSON.stringify(stacks.gcp)).not.toMatch(/allUsers|allAuthenticatedUsers/);
+    expect(stacks.gcp.resource.google_project_iam_custom_role?.read?.permissions).toEqual([
+      'datastore.entities.get',
+      'datastore.entities.list',
+    ]);
+    expect(nested(r('google_cloudfunctions2_function', 'read'), 'build_config').entry_point).toBe('read');
   });
 
   it('grants each service account only its own Firestore permissions, secrets and invoker', () => {
@@ -467,7 +490,8 @@ describe('infra/azure', () => {
   it('gives the app every Azure setting of the env contract, secrets from Key Vault', () => {
     const plain = keysOf(stacks.azure.locals.azure_env);
     const secrets = ['EVENTHUB_CONNECTION_STRING', 'COSMOS_KEY'];
-    const { cosmosTrustSelfSignedCertificate, ...names } = envNames.azure;
+    // The read URL and key are for clients, not for the app.
+    const { cosmosTrustSelfSignedCertificate, readUrl: _url, readKey: _key, ...names } = envNames.azure;
     for (const name of Object.values(names)) expect([...plain, ...secrets], name).toContain(name);
     expect(plain).not.toContain(cosmosTrustSelfSignedCertificate);
     for (const secret of secrets) expect(plain).not.toContain(secret);
