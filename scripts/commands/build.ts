@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { bundle } from '../build/bundle.ts';
+import { bundleClient } from '../build/client-bundle.ts';
 import { deployables } from '../build/deployables.ts';
 import { zipFolder } from '../build/package-zip.ts';
 
@@ -45,6 +46,16 @@ export async function buildAll(): Promise<BuiltDeployable[]> {
       sdks,
     });
   }
+  const client = await bundleClient(root);
+  rows.push({
+    name: 'client',
+    bundle: path.relative(root, client.file),
+    bytes: client.bytes,
+    initialBytes: client.bytes,
+    zip: '',
+    zipBytes: 0,
+    sdks: [],
+  });
   return rows;
 }
 

@@ -34,6 +34,11 @@ export const commands: Record<string, Command> = {
     summary: "Write a cloud's merged windows as NDJSON in the export format",
     load: () => import('./export.ts'),
   },
+  query: {
+    summary:
+      "Read one series' windows over a time range from whichever cloud answers (range index, failover)",
+    load: () => import('./query.ts'),
+  },
   verify: {
     summary: 'Compare the three stores by digests per series and day; name the windows that differ',
     load: () => import('./verify.ts'),

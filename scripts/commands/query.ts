@@ -1,0 +1,179 @@
+/**
+ * `tricloud query --series S [--window 1m] [--from T] [--to T] [--cloud aws|gcp|azure|auto] [--order …]
+ * [--deadline MS] [--format table|ndjson|csv] [--env-file F]`: one series' windows over a time range, read from
+ * a cloud's store through its range index (the core's read use case), from whichever cloud answers first in
+ * `auto`.
+ */
+import { parseArgs } from 'node:util';
+import { askInTurn } from '../../shared/client/failover.ts';
+import { parseTime, TIME_FORMS } from '../../shared/client/time.ts';
+import { type CloudStores, createStores } from '../../shared/clouds/all-stores.ts';
+import {
+  type Env,
+  readAwsStoreSettings,
+  readAzureStoreSettings,
+  readGcpStoreSettings,
+  type StoreSettings,
+} from '../../shared/config/local-env.ts';
+import {
+  checkQuery,
+  isOrigin,
+  ORIGINS,
+  type Origin,
+  QueryError,
+  type ReadWindow,
+  readWindows,
+  type WindowQuery,
+} from '../../shared/core/index.ts';
+import { loadCloudEnv } from './cloud-env.ts';
+
+const usage = `Usage: tricloud query --series S [--window 1m] [--from T] [--to T] [--cloud aws|gcp|azure|auto]
+                      [--order aws,gcp,azure] [--deadline MS] [--format table|ndjson|csv] [--env-file F]
+
+Prints the windows of one series and size whose start is in [from, to), in start order, from a cloud's store.
+Times: ${TIME_FORMS}. Defaults: --window 1m, --to now, --from one hour before --to.
+--cloud auto (the default) asks the clouds in --order (default TRICLOUD_READ_ORDER, else aws,gcp,azure) and moves
+on when one fails or does not answer within --deadline ms (default 3000); the answering cloud is named on stderr.
+Exit status: 0 answered (even with no windows), 1 a bad parameter, 2 no cloud answered.`;
+
+const DEFAULT_DEADLINE_MS = 3_000;
+const HOUR_MS = 3_600_000;
+
+const ownSettings: Record<Origin, (env: Env) => Partial<StoreSettings>> = {
+  aws: (env) => ({ aws: readAwsStoreSettings(env) }),
+  gcp: (env) => ({ gcp: readGcpStoreSettings(env) }),
+  azure: (env) => ({ azure: readAzureStoreSettings(env) }),
+};
+
+export async function run(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      series: { type: 'string' },
+      window: { type: 'string', default: '1m' },
+      from: { type: 'string' },
+      to: { type: 'string' },
+      cloud: { type: 'string', default: 'auto' },
+      order: { type: 'string' },
+      deadline: { type: 'string' },
+      format: { type: 'string', default: 'table' },
+      'env-file': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(usage);
+    return 0;
+  }
+  let query: WindowQuery;
+  let clouds: Origin[];
+  let deadlineMs: number;
+  const env = await loadCloudEnv(values['env-file']);
+  try {
+    query = queryOf(values);
+    checkQuery(query);
+    clouds = cloudsOf(values.cloud, values.order ?? env.TRICLOUD_READ_ORDER);
+    deadlineMs = positive(values.deadline, '--deadline', DEFAULT_DEADLINE_MS);
+    if (!['table', 'ndjson', 'csv'].includes(values.format)) {
+      throw new QueryError('--format', `--format takes table, ndjson or csv, not '${values.format}'.`);
+    }
+  } catch (error) {
+    console.error((error as Error).message);
+    return 1;
+  }
+  return answer(query, clouds, deadlineMs, values.format, env);
+}
+
+async function answer(query: WindowQuery, clouds: Origin[], deadlineMs: number, format: string, env: Env) {
+  const opened = new Map<Origin, Promise<CloudStores>>();
+  const open = (cloud: Origin) => {
+    if (!opened.has(cloud)) opened.set(cloud, createStores(cloud, ownSettings[cloud](env) as StoreSettings));
+    return opened.get(cloud)!;
+  };
+  const windows: ReadWindow[] = [];
+  const answeredBy = new Set<Origin>();
+  try {
+    let next: string | undefined;
+    do {
+      const page = await askInTurn(
+        [...answeredBy, ...clouds.filter((c) => !answeredBy.has(c))],
+        async (cloud) => readWindows((await open(cloud)).store, { ...query, ...(next ? { next } : {}) }),
+        { deadlineMs },
+      );
+      for (const p of page.passed) console.error(`${p.cloud} did not answer: ${p.error}`);
+      answeredBy.add(page.cloud);
+      windows.push(...page.value.windows);
+      next = page.value.next;
+    } while (next !== undefined);
+  } catch (error) {
+    console.error((error as Error).message);
+    return 2;
+  } finally {
+    // A cloud that never answered may hold its client open; close what opened, without waiting on the rest.
+    for (const stores of opened.values()) void stores.then((s) => s.close()).catch(() => {});
+  }
+  console.error(`answered by ${[...answeredBy].join(', ')}: ${windows.length} windows`);
+  process.stdout.write(render(windows, format));
+  return 0;
+}
+
+function queryOf(values: { series?: string; window: string; from?: string; to?: string }): WindowQuery {
+  const to = time(values.to, '--to', Date.now());
+  const from = time(values.from, '--from', to - HOUR_MS);
+  return { series: values.series ?? '', window: values.window, from, to, limit: 1_000 };
+}
+
+function time(text: string | undefined, option: string, fallback: number): number {
+  const ms = parseTime(text, fallback);
+  if (!Number.isFinite(ms))
+    throw new QueryError(option, `${option} must be a time: ${TIME_FORMS}; got '${text}'.`);
+  return ms;
+}
+
+function positive(text: string | undefined, option: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new QueryError(option, `${option} takes a whole number of ms above 0, not '${text}'.`);
+  return n;
+}
+
+function cloudsOf(cloud: string, order: string | undefined): Origin[] {
+  if (cloud !== 'auto') {
+    if (!isOrigin(cloud))
+      throw new QueryError('--cloud', `--cloud takes aws, gcp, azure or auto, not '${cloud}'.`);
+    return [cloud];
+  }
+  if (order === undefined) return [...ORIGINS];
+  const clouds = order.split(',').map((c) => c.trim());
+  const bad = clouds.find((c) => !isOrigin(c));
+  if (bad !== undefined || clouds.length === 0) {
+    throw new QueryError(
+      '--order',
+      `--order (or TRICLOUD_READ_ORDER) lists clouds among aws, gcp, azure, not '${order}'.`,
+    );
+  }
+  return clouds as Origin[];
+}
+
+const COLUMNS = ['start', 'open', 'high', 'low', 'close', 'volume', 'vwap', 'count', 'exact'] as const;
+
+function render(windows: readonly ReadWindow[], format: string): string {
+  if (format === 'ndjson') return windows.map((w) => `${JSON.stringify(w)}\n`).join('');
+  if (format === 'csv') {
+    const rows = windows.map((w) =>
+      [w.series, w.window, ...COLUMNS.map((c) => String(w[c] ?? ''))].join(','),
+    );
+    return `${['series', 'window', ...COLUMNS].join(',')}\n${rows.map((r) => `${r}\n`).join('')}`;
+  }
+  const head = `${'start'.padEnd(24)}${COLUMNS.slice(1)
+    .map((c) => c.padStart(14))
+    .join('')}\n`;
+  const rows = windows.map(
+    (w) =>
+      `${new Date(w.start).toISOString().padEnd(24)}${COLUMNS.slice(1)
+        .map((c) => String(w[c] ?? '').padStart(14))
+        .join('')}\n`,
+  );
+  return head + rows.join('');
+}
