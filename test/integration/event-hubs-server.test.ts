@@ -148,6 +148,7 @@ describe('local Event Hubs server', () => {
         { name: 'groups', partitions: 2, consumerGroups: ['audit'] },
         { name: 'owned', partitions: 1, consumerGroups: [] },
         { name: 'metrics', partitions: 1, consumerGroups: [] },
+        { name: 'limits', partitions: 2, consumerGroups: [] },
       ],
     });
   });
@@ -289,6 +290,45 @@ describe('local Event Hubs server', () => {
 
       expect(partitions.map((partition) => partition.isEmpty)).toEqual([true, true, false]);
       expect(bodies(events)).toEqual(['to-two-0', 'to-two-1', 'to-two-2']);
+    });
+  });
+
+  describe('size limits (Standard tier: 1 MB per event and per publish)', () => {
+    const limitBytes = 1_048_576;
+    const refusal = {
+      code: 'MessageTooLargeError',
+      retryable: false,
+      message: expect.stringMatching(/exceeds the limit \(1048576 bytes\) currently allowed on the link/),
+    };
+
+    test('refuses an event over 1 MB with the error Azure returns, and stores nothing of it', async () => {
+      const producer = producerFor(server, 'limits');
+
+      await expect(
+        producer.sendBatch([{ body: new Uint8Array(limitBytes + 1) }], { partitionId: '0' }),
+      ).rejects.toMatchObject(refusal);
+      expect((await producer.getPartitionProperties('0')).isEmpty).toBe(true);
+    });
+
+    test('refuses a publish of events each under 1 MB that together exceed it, as a whole', async () => {
+      const producer = producerFor(server, 'limits');
+      const events = Array.from({ length: 20 }, () => ({ body: new Uint8Array(60_000) }));
+
+      await expect(producer.sendBatch(events, { partitionId: '0' })).rejects.toMatchObject(refusal);
+      expect((await producer.getPartitionProperties('0')).isEmpty).toBe(true);
+    });
+
+    test('accepts a batch the SDK filled up to the 1 MB the link reports', async () => {
+      const producer = producerFor(server, 'limits');
+      const batch = await producer.createBatch({ partitionId: '1' });
+      while (batch.tryAdd({ body: new Uint8Array(10_000) }));
+
+      await producer.sendBatch(batch);
+      const properties = await producer.getPartitionProperties('1');
+
+      expect(batch.maxSizeInBytes).toBe(limitBytes);
+      expect(batch.sizeInBytes).toBeGreaterThan(limitBytes - 10_100);
+      expect(properties.lastEnqueuedSequenceNumber + 1).toBe(batch.count);
     });
   });
 

@@ -4,7 +4,8 @@
  * client's receiver becomes our sender (events out as a partition stream, replies out).
  */
 import type { AmqpError, Connection, Container, EventContext, Message, Receiver, Sender } from 'rhea';
-import { entityNotFound, invalidArgument, notImplemented } from './amqp-errors.ts';
+import rhea from 'rhea';
+import { entityNotFound, invalidArgument, messageSizeExceeded, notImplemented } from './amqp-errors.ts';
 import { answerCbsRequest } from './cbs-requests.ts';
 import { type EntityAddress, parseEntityAddress } from './entity-address.ts';
 import type { EventHubsNamespace } from './event-hubs-namespace.ts';
@@ -29,13 +30,21 @@ function capabilitiesOf(link: Sender | Receiver): string[] {
   return capabilities === undefined || capabilities === null ? [] : [String(capabilities)];
 }
 
+/** The size of a transfer as it came over the wire; a plain message is re-encoded (rhea hands it over decoded). */
+function transferSize(payload: Message | Buffer): number {
+  return Buffer.isBuffer(payload) ? payload.length : rhea.message.encode(payload).length;
+}
+
 export class LinkRouter {
   readonly #namespace: EventHubsNamespace;
+  readonly #maxMessageBytes: number;
   readonly #streams = new Map<Sender, PartitionStream>();
   readonly #ownership = new ReceiverOwnership();
 
-  constructor(namespace: EventHubsNamespace) {
+  /** `maxMessageBytes` caps every transfer — an event, or a batch as a whole — as the service's tier does. */
+  constructor(namespace: EventHubsNamespace, maxMessageBytes: number) {
     this.#namespace = namespace;
+    this.#maxMessageBytes = maxMessageBytes;
   }
 
   /** Registers the handlers on a rhea container; every connection it accepts is then served by this router. */
@@ -162,7 +171,12 @@ export class LinkRouter {
       this.#sendReply(context.connection, reply);
       return;
     }
-    const error = this.#appendEvents(address, message, delivery.format);
+    // Nothing of an oversized transfer is stored: Event Hubs refuses the whole publish, batch or single event.
+    const size = transferSize(message);
+    const error =
+      size > this.#maxMessageBytes
+        ? messageSizeExceeded(delivery.id, size, this.#maxMessageBytes)
+        : this.#appendEvents(address, message, delivery.format);
     if (error) delivery.reject(error);
     else delivery.accept();
   }

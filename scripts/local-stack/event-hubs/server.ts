@@ -31,7 +31,10 @@ export interface RunningEventHubsServer {
 }
 
 const defaultRetentionPerPartition = 100_000;
-/** The Standard tier's limit; the SDK sizes `EventDataBatch` by the max-message-size the link reports. */
+/**
+ * The Standard tier's limit on one publish — a single event or a batch — of 1 MB (1,048,576 bytes): the link reports
+ * it (the SDK sizes `EventDataBatch` by it) and a larger transfer is rejected with `amqp:link:message-size-exceeded`.
+ */
 const maxMessageBytes = 1024 * 1024;
 /** How long close() lets clients answer the AMQP close before cutting their sockets. */
 const closeGraceMs = 1_000;
@@ -70,7 +73,7 @@ export async function startEventHubsServer(opts: EventHubsServerOptions): Promis
     opts.hubs,
     opts.retentionPerPartition ?? defaultRetentionPerPartition,
   );
-  const router = new LinkRouter(namespace);
+  const router = new LinkRouter(namespace, maxMessageBytes);
   const container = rhea.create_container({ id: 'tricloud-local-event-hubs' });
   // The SDK authenticates with SASL ANONYMOUS and then $cbs tokens; other AMQP clients may use PLAIN.
   container.sasl_server_mechanisms.enable_anonymous();
