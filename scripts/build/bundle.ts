@@ -2,12 +2,14 @@
  * Bundles one deployable with esbuild: ESM for Node 22, tree-shaken, minified, split at dynamic imports, with
  * linked source maps, every
  * dependency inlined (JSON protos of Google's clients included, since they are static `require`s) so the bundle
- * runs without `node_modules`, except what the platform itself provides.
+ * runs without `node_modules`, except what the platform itself provides. Code of Google's clients that no data
+ * call runs goes to a file loaded on first use (`deferred-modules.ts`).
  */
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { deferredModules } from './deferred-modules.ts';
 import type { Deployable } from './deployables.ts';
 import { precompiledChecks } from './precompiled-checks.ts';
 
@@ -56,10 +58,14 @@ const builtinsThroughRequire: Plugin = {
   },
 };
 
+/** The chunks' folder inside a bundle's; `deferred-modules.ts` puts its file there too. */
+const CHUNKS = 'chunks';
+
 export async function bundle(root: string, deployable: Deployable): Promise<BundleResult> {
   const dir = path.join(root, 'dist', deployable.outDir);
   await mkdir(dir, { recursive: true });
   const file = path.join(dir, deployable.outFile);
+  const deferred = deferredModules(CHUNKS);
   const result = await build({
     absWorkingDir: root,
     entryPoints: { [path.parse(deployable.outFile).name]: deployable.entry },
@@ -68,7 +74,7 @@ export async function bundle(root: string, deployable: Deployable): Promise<Bund
     // Code reached only through dynamic import() — the SDKs' credential providers, the other clouds' stores that
     // only sync needs — goes to chunks loaded on first use, so a cold start parses only what it runs.
     splitting: true,
-    chunkNames: 'chunks/[name]-[hash]',
+    chunkNames: `${CHUNKS}/[name]-[hash]`,
     bundle: true,
     platform: 'node',
     // ES builds first where a package ships both (the AWS SDK does): esbuild can drop their unused exports, where
@@ -84,9 +90,15 @@ export async function bundle(root: string, deployable: Deployable): Promise<Bund
     metafile: true,
     external: deployable.external,
     banner: { js: ESM_REQUIRE_SHIM },
-    plugins: [builtinsThroughRequire, precompiledChecks],
+    plugins: [builtinsThroughRequire, precompiledChecks, deferred.plugin],
     logLevel: 'warning',
   });
+  // Loaded on first use only: counted in the bundle's bytes, not in a cold start's.
+  const deferredMeta = await deferred.build(root, path.join(dir, CHUNKS));
+  if (deferredMeta) {
+    Object.assign(result.metafile.inputs, deferredMeta.inputs);
+    Object.assign(result.metafile.outputs, deferredMeta.outputs);
+  }
   for (const [name, contents] of Object.entries(deployable.files))
     await writeFile(path.join(dir, name), contents);
   // Chunk names carry content hashes, so an earlier build's chunks would stay beside these and go into the zip.
