@@ -111,10 +111,10 @@ function eventHubsPublisher(producer: EventHubProducerClient): Publisher {
         const sendOptions = signal ? { abortSignal: signal } : {};
         let batch = await producer.createBatch(options);
         for (const body of bodies) {
-          if (batch.tryAdd({ body })) continue;
+          if (batch.tryAdd({ body: Buffer.from(body) })) continue;
           await producer.sendBatch(batch, sendOptions);
           batch = await producer.createBatch(options);
-          if (!batch.tryAdd({ body }))
+          if (!batch.tryAdd({ body: Buffer.from(body) }))
             throw new Error(`a message of ${body.length} bytes exceeds an Event Hubs batch`);
         }
         if (batch.count > 0) await producer.sendBatch(batch, sendOptions);

@@ -5,8 +5,12 @@
  * Invalid records never fail: they go to the Cosmos dead-letter container with their reason, and so does a whole
  * message Cosmos DB refused for good (too large, invalid, missing container, forbidden), with that reason — a
  * retry could never store it, and the loop below must not spin on it.
+ *
+ * The trigger binds event bodies as bytes (`dataType: 'binary'`), so the use case decides what a body means,
+ * exactly as on the other clouds. Without it the host parses JSON bodies itself and this handler would have to
+ * re-serialise them, which changes values (`1e999` came back as `null`) and drops a byte-order mark.
  */
-import { app, type InvocationContext } from '@azure/functions';
+import { app, type EventHubTriggerOptions, type InvocationContext } from '@azure/functions';
 import { createAzureStores } from '../../shared/clouds/azure/azure-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
 import { readAzureSettings } from '../../shared/config/local-env.ts';
@@ -51,17 +55,31 @@ async function ingestWithRetries(
   }
 }
 
-/** The host hands over bodies as it decoded them: JSON as objects, text as strings, bytes as buffers. */
-function eventBody(body: unknown): string | Uint8Array {
+/**
+ * With `dataType: 'binary'` the host hands over each body as a Buffer: the event's bytes, passed on untouched.
+ * Text passes too (a caller that already holds the body as a string). Anything else is a body the host parsed, so
+ * the binding lost its data type: re-serialising it would change values, so fail loudly instead — the host's retry
+ * policy below keeps the batch (no checkpoint) until the binding is fixed.
+ */
+export function eventBody(body: unknown): string | Uint8Array {
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
-  return JSON.stringify(body);
+  throw new TypeError(
+    `The Event Hubs trigger handed over a ${body === null ? 'null' : typeof body} body, not bytes: ` +
+      "bind it with dataType 'binary' so no event is parsed and re-serialised on the way.",
+  );
 }
 
-app.eventHub('ingest', {
+/** `dataType` is a binding property the v4 types leave out; the worker passes it on to the host as it is. */
+const ingestTrigger = {
   connection: 'EVENTHUB_CONNECTION_STRING',
   eventHubName: '%EVENTHUB_NAME%',
   consumerGroup: '%EVENTHUB_CONSUMER_GROUP%',
   cardinality: 'many',
+  dataType: 'binary',
+} as const satisfies EventHubTriggerOptions & { dataType: 'binary' };
+
+app.eventHub('ingest', {
+  ...ingestTrigger,
   // The host's own retry, a second line of defence behind the loop above (which already never gives up).
   retry: {
     strategy: 'exponentialBackoff',

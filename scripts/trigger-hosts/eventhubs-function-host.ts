@@ -4,9 +4,17 @@
  * trigger metadata carries partition and sequence numbers, applies the function's retry policy to a thrown error,
  * and then checkpoints — after a success *and* after retries run out, as the real host does. That last part is
  * why the handler itself must never give up on a valid record.
+ *
+ * Bodies are bound as the function's trigger binds them, `dataType: 'binary'`: each event's data section as a
+ * Buffer, byte for byte (the host's `EventData.EventBody`), never JSON-parsed by the SDK on the way.
  */
 import { randomUUID } from 'node:crypto';
-import { EventHubConsumerClient, earliestEventPosition, type ReceivedEventData } from '@azure/event-hubs';
+import {
+  EventHubConsumerClient,
+  earliestEventPosition,
+  type PartitionContext,
+  type ReceivedEventData,
+} from '@azure/event-hubs';
 import azureFunctions from '@azure/functions';
 
 // The package is CommonJS and Node's ESM loader cannot see this class among its named exports.
@@ -20,6 +28,7 @@ export interface EventHubsFunctionHostOptions {
   connectionString: string;
   eventHubName: string;
   consumerGroup: string;
+  /** Called with one Buffer per event, as the Functions host binds a `dataType: 'binary'` trigger. */
   handler: (events: unknown[], context: InstanceType<typeof InvocationContext>) => Promise<void>;
   /** Most events per invocation (host.json `maxEventBatchSize`); default 100. */
   maxBatchSize?: number;
@@ -29,7 +38,6 @@ export interface EventHubsFunctionHostOptions {
 
 export function startEventHubsFunctionHost(options: EventHubsFunctionHostOptions): TriggerHost {
   const stats: HostStats = { invocations: 0, messages: 0, failedMessages: 0, errors: 0 };
-  const retry = options.retry ?? { maxRetryCount: 3, delayMs: 100 };
   const client = new EventHubConsumerClient(
     options.consumerGroup,
     options.connectionString,
@@ -47,39 +55,7 @@ export function startEventHubsFunctionHost(options: EventHubsFunctionHostOptions
     {
       processEvents: async (events: ReceivedEventData[], context) => {
         if (events.length === 0) return;
-        const triggerMetadata = {
-          partitionContext: {
-            partitionId: context.partitionId,
-            consumerGroup: context.consumerGroup,
-            eventHubName: context.eventHubName,
-          },
-          sequenceNumberArray: events.map((e) => e.sequenceNumber),
-          offsetArray: events.map((e) => e.offset),
-          enqueuedTimeUtcArray: events.map((e) => e.enqueuedTimeUtc.toISOString()),
-          partitionKeyArray: events.map((e) => e.partitionKey),
-        };
-        for (let attempt = 0; attempt <= retry.maxRetryCount; attempt++) {
-          stats.invocations++;
-          try {
-            const invocation = new InvocationContext({
-              invocationId: randomUUID(),
-              functionName: 'ingest',
-              triggerMetadata,
-              retryContext: { retryCount: attempt, maxRetryCount: retry.maxRetryCount },
-              logHandler: () => {},
-            });
-            await options.handler(
-              events.map((e) => e.body),
-              invocation,
-            );
-            break;
-          } catch (error) {
-            stats.errors++;
-            stats.lastError = error instanceof Error ? error.message : String(error);
-            if (attempt === retry.maxRetryCount) stats.failedMessages += events.length;
-            else await new Promise((r) => setTimeout(r, retry.delayMs));
-          }
-        }
+        await invokeWithRetries(options, stats, events, context);
         stats.messages += events.length;
         await context.updateCheckpoint(events[events.length - 1]!);
       },
@@ -92,6 +68,8 @@ export function startEventHubsFunctionHost(options: EventHubsFunctionHostOptions
       startPosition: earliestEventPosition,
       maxBatchSize: options.maxBatchSize ?? 100,
       maxWaitTimeInSeconds: 1,
+      // Bodies stay bytes: the SDK would otherwise JSON.parse every body that parses (`1e999` → Infinity).
+      skipParsingBodyAsJson: true,
     },
   );
   return {
@@ -102,4 +80,77 @@ export function startEventHubsFunctionHost(options: EventHubsFunctionHostOptions
       await client.close();
     },
   };
+}
+
+/** One batch through the function and its retry policy; a batch that fails every attempt is counted, not kept. */
+async function invokeWithRetries(
+  options: EventHubsFunctionHostOptions,
+  stats: HostStats,
+  events: ReceivedEventData[],
+  context: PartitionContext,
+): Promise<void> {
+  const retry = options.retry ?? { maxRetryCount: 3, delayMs: 100 };
+  const triggerMetadata = triggerMetadataOf(events, context);
+  for (let attempt = 0; attempt <= retry.maxRetryCount; attempt++) {
+    stats.invocations++;
+    try {
+      const invocation = new InvocationContext({
+        invocationId: randomUUID(),
+        functionName: 'ingest',
+        triggerMetadata,
+        retryContext: { retryCount: attempt, maxRetryCount: retry.maxRetryCount },
+        logHandler: () => {},
+      });
+      // Binding is part of the invocation: a body the binding cannot read fails it, as on the host.
+      await options.handler(events.map(binaryEventBody), invocation);
+      return;
+    } catch (error) {
+      stats.errors++;
+      stats.lastError = error instanceof Error ? error.message : String(error);
+      if (attempt === retry.maxRetryCount) stats.failedMessages += events.length;
+      else await new Promise((r) => setTimeout(r, retry.delayMs));
+    }
+  }
+}
+
+function triggerMetadataOf(events: ReceivedEventData[], context: PartitionContext) {
+  return {
+    partitionContext: {
+      partitionId: context.partitionId,
+      consumerGroup: context.consumerGroup,
+      eventHubName: context.eventHubName,
+    },
+    sequenceNumberArray: events.map((e) => e.sequenceNumber),
+    offsetArray: events.map((e) => e.offset),
+    enqueuedTimeUtcArray: events.map((e) => e.enqueuedTimeUtc.toISOString()),
+    partitionKeyArray: events.map((e) => e.partitionKey),
+  };
+}
+
+/**
+ * An event's body as a `dataType: 'binary'` trigger binds it: the bytes of its data section(s), concatenated, as
+ * `EventData.EventBody` reads them (an empty data section is an empty Buffer). The consumer must have been
+ * subscribed with `skipParsingBodyAsJson`. A value or sequence body (not what `@azure/event-hubs` producers send)
+ * has no bytes to bind: the real host fails the invocation with a NotSupportedException, and so does this.
+ */
+export function binaryEventBody(event: ReceivedEventData): Buffer {
+  const { bodyType } = event.getRawAmqpMessage();
+  if (bodyType !== undefined && bodyType !== 'data') {
+    throw new TypeError(
+      `Event ${event.sequenceNumber} has an AMQP ${bodyType} body, which a dataType 'binary' trigger cannot bind: ` +
+        'send the body as bytes (a data section).',
+    );
+  }
+  const body: unknown = event.body;
+  if (body === null || body === undefined) return Buffer.alloc(0);
+  if (Array.isArray(body)) return Buffer.concat(body.map((part) => toBuffer(part, event)));
+  return toBuffer(body, event);
+}
+
+function toBuffer(part: unknown, event: ReceivedEventData): Buffer {
+  if (Buffer.isBuffer(part)) return part;
+  if (part instanceof Uint8Array) return Buffer.from(part.buffer, part.byteOffset, part.byteLength);
+  throw new TypeError(
+    `Event ${event.sequenceNumber} reached the host with a parsed body: subscribe with skipParsingBodyAsJson.`,
+  );
 }

@@ -139,10 +139,10 @@ export function azureHarness(): CloudHarness {
     async send(bodies) {
       let batch = await producer.createBatch();
       for (const body of bodies) {
-        if (!batch.tryAdd({ body })) {
+        if (!batch.tryAdd({ body: Buffer.from(body) })) {
           await producer.sendBatch(batch);
           batch = await producer.createBatch();
-          batch.tryAdd({ body });
+          batch.tryAdd({ body: Buffer.from(body) });
         }
       }
       if (batch.count > 0) await producer.sendBatch(batch);
