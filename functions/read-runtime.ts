@@ -16,6 +16,7 @@
  * Azure function key), so the handler sees only requests already allowed.
  */
 import { createHash } from 'node:crypto';
+import { parseTime as parseTimeText, TIME_FORMS } from '../shared/client/time.ts';
 import { type CloudStores, createStores } from '../shared/clouds/all-stores.ts';
 import {
   type Env,
@@ -116,17 +117,11 @@ function failure(error: unknown): ReadAnswer {
   return json(500, { error: message });
 }
 
-/** ISO 8601 with a zone, a date (UTC midnight), or epoch milliseconds; `fallback` when absent. */
+/** A query's time parameter; a {@link QueryError} naming it when it cannot be read. */
 export function parseTime(text: string | undefined, name: string, fallback: number): number {
-  if (text === undefined || text === '') return fallback;
-  if (/^\d{1,16}$/.test(text)) return Number(text);
-  const iso = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2}))?$/;
-  const ms = iso.test(text) ? Date.parse(text) : Number.NaN;
+  const ms = parseTimeText(text, fallback);
   if (!Number.isFinite(ms)) {
-    throw new QueryError(
-      name,
-      `${name} must be a time: ISO 8601 with a zone (2026-11-27T09:00:00Z), a date (2026-11-27), or epoch milliseconds; got ${JSON.stringify(text)}`,
-    );
+    throw new QueryError(name, `${name} must be a time: ${TIME_FORMS}; got ${JSON.stringify(text)}`);
   }
   return ms;
 }

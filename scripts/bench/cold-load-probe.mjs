@@ -2,7 +2,7 @@
  * Run in a fresh process by the cold-load bench: loads one function module (a bundle, or unbundled code importing
  * from node_modules), calls its handler once against the local stack, and prints how long each phase took, in
  * milliseconds, with what the handler returned. Arguments: module path, deployable (aws-ingest | aws-sync |
- * gcp-functions | azure-functionapp). The bundle test also runs it, on bundles copied away from `node_modules`.
+ * aws-read | gcp-functions | azure-functionapp). The bundle test also runs it, on bundles copied away from `node_modules`.
  * Plain JavaScript on purpose: a `.ts` probe would start Node's TypeScript loader in every process, charging the
  * bundle a cost that a deployed bundle never pays.
  */
@@ -22,6 +22,9 @@ if (deployable === 'aws-ingest') {
   result = await mod.handler({ Records: [{ messageId: id, body }] });
 } else if (deployable === 'aws-sync') {
   result = await mod.handler({ id });
+} else if (deployable === 'aws-read') {
+  const query = { series: `COLD-${process.pid}`, window: '1m', from: '0', to: '60000' };
+  result = await mod.handler({ queryStringParameters: query, headers: {} });
 } else if (deployable === 'gcp-functions') {
   await mod.ingestPubSub({
     id,

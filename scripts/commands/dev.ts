@@ -30,6 +30,7 @@ import { startLocalStack } from '../local-stack/local-stack.ts';
 import { firstDifference, referenceWindows } from '../reference-windows.ts';
 import { writeReport } from '../report/write-report.ts';
 import { seededRandom } from '../seeded-random.ts';
+import { startReadHosts } from '../trigger-hosts/read-hosts.ts';
 import { type SyncTimer, startSyncTimer } from '../trigger-hosts/sync-timer.ts';
 import { startIngestHosts } from './ingest-hosts.ts';
 import { readExports } from './read-exports.ts';
@@ -329,7 +330,10 @@ export async function run(argv: string[]): Promise<number> {
 
     if (options.keepRunning) {
       timers = startTimers();
-      if (options.envFile) await writeEnvFile(options.envFile, env);
+      // The built read functions serve the stores too, for clients and `tricloud query` via HTTP.
+      const reads = await startReadHosts(built.read);
+      stoppers.push(() => reads.stop());
+      if (options.envFile) await writeEnvFile(options.envFile, { ...env, ...reads.env });
       say(`still running for other producers; environment in ${options.envFile}; Ctrl-C stops`);
       const serving = startLiveView({
         mode: options.live,

@@ -11,6 +11,7 @@ import { MissingPrerequisiteError } from '../local-stack/errors.ts';
 import { startLocalStack } from '../local-stack/local-stack.ts';
 import { loadManifest } from '../local-stack/manifest.ts';
 import { measureStackMemory } from '../local-stack/stack-memory.ts';
+import { type ReadHosts, sourceReadHandlers, startReadHosts } from '../trigger-hosts/read-hosts.ts';
 
 const usage = `Usage: tricloud stack up [--env-file FILE] [--manifest FILE]
 
@@ -81,9 +82,14 @@ export async function run(argv: string[]): Promise<number> {
   }
   const startupMs = performance.now() - startedAt;
 
+  let reads: ReadHosts | undefined;
   try {
-    if (values['env-file'] !== undefined) await writeEnvFile(values['env-file'], stack.env);
-    for (const [key, value] of Object.entries(stack.env)) console.log(`${key}=${value}`);
+    // The read functions (from source) serve the stores this stack provisioned, as a client's endpoints.
+    Object.assign(process.env, stack.env);
+    reads = await startReadHosts(await sourceReadHandlers());
+    const env = { ...stack.env, ...reads.env };
+    if (values['env-file'] !== undefined) await writeEnvFile(values['env-file'], env);
+    for (const [key, value] of Object.entries(env)) console.log(`${key}=${value}`);
     const memory = await measureStackMemory(stack.childSessions);
     console.error(
       `stack: up in ${(startupMs / 1000).toFixed(1)} s; RSS ${megabytes(memory.totalRssBytes)} ` +
@@ -101,6 +107,7 @@ export async function run(argv: string[]): Promise<number> {
     }
   } finally {
     console.error('stack: stopping');
+    await reads?.stop();
     await stack.stop();
     clearInterval(orphanWatch);
     process.off('SIGINT', onSignal);

@@ -10,6 +10,7 @@ import type { Origin } from '../../shared/core/index.ts';
 import { bundle } from '../build/bundle.ts';
 import { deployables } from '../build/deployables.ts';
 import type { IngestHandlers } from '../commands/ingest-hosts.ts';
+import type { ReadHandlers } from '../trigger-hosts/read-hosts.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');
 
@@ -17,6 +18,8 @@ export interface BuiltFunctions {
   ingest: IngestHandlers;
   /** Each cloud's scheduled sync, invoked as its scheduler would (EventBridge event, CloudEvent, Azure timer). */
   sync: Record<Origin, (tick: number) => Promise<unknown>>;
+  /** Each cloud's read endpoint, for the local read hosts. */
+  read: ReadHandlers;
   buildMs: number;
 }
 
@@ -36,11 +39,13 @@ export async function loadBuiltFunctions(): Promise<BuiltFunctions> {
   console.warn = () => {};
   let modules: Exports[];
   try {
-    modules = await Promise.all(['aws-ingest', 'aws-sync', 'gcp-functions', 'azure-functionapp'].map(load));
+    modules = await Promise.all(
+      ['aws-ingest', 'aws-sync', 'gcp-functions', 'azure-functionapp', 'aws-read'].map(load),
+    );
   } finally {
     console.warn = warn;
   }
-  const [awsIngest, awsSync, gcp, azure] = modules as [Exports, Exports, Exports, Exports];
+  const [awsIngest, awsSync, gcp, azure, awsRead] = modules as [Exports, Exports, Exports, Exports, Exports];
   const required = (module: Exports, name: string, deployable: string) => {
     const fn = module[name];
     if (typeof fn !== 'function') throw new Error(`the ${deployable} bundle exports no function '${name}'`);
@@ -66,6 +71,12 @@ export async function loadBuiltFunctions(): Promise<BuiltFunctions> {
         }),
       azure: (tick) =>
         azureSync({ isPastDue: false, scheduleStatus: {} }, { invocationId: `dev-sync-azure-${tick}` }),
+    },
+    read: {
+      aws: required(awsRead, 'handler', 'aws-read') as ReadHandlers['aws'],
+      // Importing the GCP bundle registered its `read` function with the Functions Framework already.
+      gcp: async () => required(gcp, 'readWindowsHttp', 'gcp-functions'),
+      azure: required(azure, 'readWindowsHttp', 'azure-functionapp') as ReadHandlers['azure'],
     },
     buildMs,
   };
