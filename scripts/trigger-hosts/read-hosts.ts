@@ -11,8 +11,8 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { getTestServer } from '@google-cloud/functions-framework/testing';
+import azureFunctions, { type HttpRequest, type HttpResponseInit } from '@azure/functions';
+import functionsFrameworkTesting from '@google-cloud/functions-framework/testing';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { envNames } from '../../shared/config/local-env.ts';
 import type { Origin } from '../../shared/core/index.ts';
@@ -47,7 +47,7 @@ export async function startReadHosts(handlers: ReadHandlers): Promise<ReadHosts>
   const bearer = (req: IncomingMessage) => req.headers.authorization === `Bearer ${token}`;
   await handlers.gcp();
   // The real Functions Framework server for the registered function; requests reach it once allowed.
-  const framework = getTestServer('read');
+  const framework = functionsFrameworkTesting.getTestServer('read');
   const servers = {
     aws: await listen(guard(bearer, (req, res) => serveAws(handlers.aws, req, res))),
     gcp: await listen(
@@ -120,7 +120,8 @@ async function serveAws(handler: ReadHandlers['aws'], req: IncomingMessage, res:
 async function serveAzure(handler: ReadHandlers['azure'], req: IncomingMessage, res: ServerResponse) {
   const url = new URL(req.url ?? '/', 'http://local');
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
-  const request = new HttpRequest({ method: req.method ?? 'GET', url: url.toString(), headers });
+  // A CommonJS package: its classes through the default export, which Node's ESM loader always provides.
+  const request = new azureFunctions.HttpRequest({ method: req.method ?? 'GET', url: url.toString(), headers });
   const result = await handler(request);
   const body = typeof result.body === 'string' ? result.body : '';
   res.writeHead(result.status ?? 200, (result.headers ?? {}) as Record<string, string>).end(body);
