@@ -4,6 +4,7 @@
  * equal to the export for the series and span, refusing requests without credentials and bad parameters.
  */
 import { spawn } from 'node:child_process';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -107,7 +108,39 @@ describe.each(ORIGINS)('the %s read function', (cloud) => {
   });
 });
 
+/** A server that takes connections and never answers: a cloud cut off mid-way, which only a deadline detects. */
+async function silentServer(): Promise<{ url: string; close(): void }> {
+  const sockets = new Set<import('node:net').Socket>();
+  const server = createNetServer((socket) => sockets.add(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () => {
+      for (const s of sockets) s.destroy();
+      server.close();
+    },
+  };
+}
+
 describe('the read client', () => {
+  it('moves on from a cloud that does not answer within the deadline', async () => {
+    const silent = await silentServer();
+    try {
+      const client = createReadClient({
+        endpoints: { ...endpoints(), azure: { url: silent.url } },
+        order: ['azure', 'aws'],
+        deadlineMs: 1_000,
+      });
+      const page = await client.windows({ series, window: '1m', from, to });
+      expect(page.cloud).toBe('aws');
+      expect(page.passed).toEqual([{ cloud: 'azure', error: 'no answer within 1000 ms' }]);
+      expectSpan(page.windows);
+    } finally {
+      silent.close();
+    }
+  });
+
   it('fails over to the next cloud when the first does not answer, and says which answered', async () => {
     const client = createReadClient({
       endpoints: { ...endpoints(), aws: { url: 'http://127.0.0.1:9/' } },
@@ -127,11 +160,11 @@ describe('the read client', () => {
 });
 
 describe('tricloud query', () => {
-  function query(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-    return new Promise((resolve, reject) => {
+  function query(args: string[], extraEnv: Record<string, string> = {}) {
+    return new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
       const child = spawn(process.execPath, ['scripts/tricloud.ts', 'query', ...args], {
         cwd: root,
-        env: process.env,
+        env: { ...process.env, ...extraEnv },
       });
       let out = '';
       let err = '';
@@ -164,6 +197,35 @@ describe('tricloud query', () => {
         .split('\n')
         .map((l) => JSON.parse(l) as ReadWindow),
     );
+  });
+
+  it('answers from the next cloud in auto when the first store does not answer', async () => {
+    const silent = await silentServer();
+    try {
+      const { code, out, err } = await query(
+        [
+          '--series',
+          series,
+          '--from',
+          String(from),
+          '--to',
+          String(to),
+          '--order',
+          'aws,gcp,azure',
+          '--deadline',
+          '1500',
+          '--format',
+          'csv',
+        ],
+        { [envNames.aws.dynamodbEndpoint]: silent.url },
+      );
+      expect(code, err).toBe(0);
+      expect(err).toContain('aws did not answer: no answer within 1500 ms');
+      expect(err).toContain('answered by gcp: 6 windows');
+      expect(out.trim().split('\n')).toHaveLength(7);
+    } finally {
+      silent.close();
+    }
   });
 
   it('names a bad parameter and exits 1', async () => {
