@@ -11,7 +11,15 @@ import { type DataRecord, type RecordRow, show } from './record.ts';
 
 export const ENVELOPE_VERSION = 1;
 
-export type DecodedMessage = { ok: true; batchId: string; rows: unknown[] } | { ok: false; reason: string };
+export type DecodedMessage =
+  | {
+      ok: true;
+      batchId: string;
+      rows: unknown[];
+      /** The body as text, from which {@link rowTexts} recovers each row exactly as sent. */
+      text: string;
+    }
+  | { ok: false; reason: string };
 
 export function rowOf(r: DataRecord): RecordRow {
   return [r.series, r.seq, r.ts, r.value, r.qty];
@@ -79,7 +87,56 @@ export function decodeMessage(body: string | Uint8Array): DecodedMessage {
     return { ok: false, reason: 'the envelope needs a batch id "b": a string of 1-128 characters' };
   }
   if (!Array.isArray(r)) return { ok: false, reason: 'the envelope needs "r": an array of record rows' };
-  return { ok: true, batchId: b, rows: r };
+  return { ok: true, batchId: b, rows: r, text };
+}
+
+/**
+ * Each element of the envelope's top-level `"r"` array as the text it was sent as — what a dead letter keeps, so a
+ * `1e999` or a seq past 2^53 stays as written instead of what parsing made of it. Only for text that parsed as an
+ * envelope; one pass, iterative. Undefined when the array cannot be found (a key written with escapes).
+ */
+export function rowTexts(text: string): string[] | undefined {
+  let depth = 0;
+  let inString = false;
+  let stringStart = 0;
+  let lastKey: string | undefined;
+  let rows: string[] | undefined;
+  let rowStart = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92) i++;
+      else if (c === 34) {
+        inString = false;
+        if (depth === 1) lastKey = text.slice(stringStart, i);
+      }
+      continue;
+    }
+    if (c === 34) {
+      inString = true;
+      stringStart = i + 1;
+    } else if (c === 91 || c === 123) {
+      depth++;
+      if (depth === 2 && c === 91 && lastKey === 'r' && rows === undefined) {
+        rows = [];
+        rowStart = i + 1;
+      }
+    } else if (c === 93 || c === 125) {
+      if (depth === 2 && rows !== undefined && rowStart >= 0) {
+        const last = text.slice(rowStart, i).trim();
+        if (last !== '') rows.push(last);
+        return rows;
+      }
+      depth--;
+    } else if (c === 44 && depth === 2 && rows !== undefined) {
+      rows.push(text.slice(rowStart, i).trim());
+      rowStart = i + 1;
+    } else if (c === 58 && depth === 1) {
+    } else if (depth === 1 && c > 32) {
+      lastKey = undefined;
+    }
+  }
+  return undefined;
 }
 
 /**

@@ -3,7 +3,7 @@
  * to dead letters with a reason, and group the valid records by the window documents they belong to.
  * No I/O, so it is benchmarked and property-tested on its own.
  */
-import { decodeMessage, rowOf } from './envelope.ts';
+import { decodeMessage, rowOf, rowTexts } from './envelope.ts';
 import type { Origin } from './origin.ts';
 import type { DeadLetter } from './ports.ts';
 import { type DataRecord, validateRow } from './record.ts';
@@ -53,6 +53,8 @@ export interface DecodedInbound {
   rows: readonly unknown[];
   /** The message as received, for a letter if the message cannot be read after all. */
   body?: string | Uint8Array;
+  /** The body as text, for letters that keep a row as it was sent. */
+  text?: string;
 }
 
 /** Decodes, validates and groups one invocation's messages. */
@@ -68,7 +70,13 @@ export function prepareBatch(
   for (const message of messages) {
     const result = decodeMessage(message.body);
     if (result.ok) {
-      decoded.push({ id: message.id, batchId: result.batchId, rows: result.rows, body: message.body });
+      decoded.push({
+        id: message.id,
+        batchId: result.batchId,
+        rows: result.rows,
+        body: message.body,
+        text: result.text,
+      });
     } else {
       unreadable.push({
         id: message.id,
@@ -162,7 +170,7 @@ export function groupRows(
     } else {
       batch.late++;
       const { id, batchId } = messages[messageIndex]!;
-      batch.deadLetters.push(rowLetter(origin, id, batchId, row, lateReason, rowOf(record), now));
+      batch.deadLetters.push(rowLetter(origin, id, batchId, row, lateReason, jsonText(rowOf(record)), now));
     }
   }
   batch.batchIds = [...batchIds];
@@ -189,8 +197,19 @@ function readRows(message: DecodedInbound, origin: Origin, now: number): ReadRow
   try {
     const accepted: ReadRows['accepted'] = [];
     const letters: DeadLetter[] = [];
-    const rest: { row: number; value: unknown }[] = [];
+    const rest: { row: number; text: string }[] = [];
     const reasons = new Map<string, number>();
+    // Rows as sent, found only once a row is refused (rarely): a letter keeps the bytes, not a re-serialisation.
+    let sent: string[] | undefined;
+    let looked = false;
+    const asSent = (i: number): string => {
+      if (!looked) {
+        looked = true;
+        const found = message.text === undefined ? undefined : rowTexts(message.text);
+        sent = found?.length === rows.length ? found : undefined;
+      }
+      return sent === undefined ? jsonText(rows[i]) : sent[i]!;
+    };
     for (let i = 0; i < rows.length; i++) {
       const checked = validateRow(rows[i]);
       if (checked.ok) {
@@ -198,10 +217,10 @@ function readRows(message: DecodedInbound, origin: Origin, now: number): ReadRow
         continue;
       }
       if (letters.length < LETTERS_PER_MESSAGE) {
-        letters.push(rowLetter(origin, id, batchId, i, checked.reason, rows[i], now));
+        letters.push(rowLetter(origin, id, batchId, i, checked.reason, asSent(i), now));
         continue;
       }
-      rest.push({ row: i, value: rows[i] });
+      rest.push({ row: i, text: asSent(i) });
       // Counted by rule, not by the value each reason quotes: "seq must be …", not "…, got -101".
       const rule = checked.reason.split(', got ')[0]!;
       reasons.set(rule, (reasons.get(rule) ?? 0) + 1);
@@ -223,7 +242,7 @@ function readRows(message: DecodedInbound, origin: Origin, now: number): ReadRow
 function restLetter(
   origin: Origin,
   message: DecodedInbound,
-  rest: readonly { row: number; value: unknown }[],
+  rest: readonly { row: number; text: string }[],
   reasons: ReadonlyMap<string, number>,
   now: number,
 ): DeadLetter {
@@ -239,7 +258,7 @@ function restLetter(
     reason:
       `${rest.length} more invalid rows, past the ${LETTERS_PER_MESSAGE} kept one by one; by reason: ${top.join('; ')}. ` +
       'The payload holds them as [row, value] pairs, to correct and replay.',
-    payload: JSON.stringify(rest.map(({ row, value }) => [row, value])),
+    payload: `[${rest.map(({ row, text }) => `[${row},${text}]`).join(',')}]`,
     at: now,
   };
 }
@@ -250,19 +269,16 @@ export function rowLetter(
   batchId: string,
   row: number,
   reason: string,
-  payload: unknown,
+  /** The row as JSON text: as sent where it can be recovered. */
+  payload: string,
   now: number,
 ): DeadLetter {
-  return {
-    id: `${messageId}#${row}`,
-    origin,
-    messageId,
-    batchId,
-    row,
-    reason,
-    payload: JSON.stringify(payload) ?? String(payload),
-    at: now,
-  };
+  return { id: `${messageId}#${row}`, origin, messageId, batchId, row, reason, payload, at: now };
+}
+
+/** A value as JSON text, for a letter; anything JSON cannot say is kept as its string form. */
+export function jsonText(value: unknown): string {
+  return JSON.stringify(value) ?? String(value);
 }
 
 /** The message as text for the dead-letter place; bytes that are not UTF-8 are kept as base64. */

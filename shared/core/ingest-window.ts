@@ -7,7 +7,7 @@
 import { type UpdatePolicy, updateDocument } from './conditional-update.ts';
 import { rowOf } from './envelope.ts';
 import type { DecodedInbound } from './ingest-batch.ts';
-import { type DocumentGroup, ROW_REF_SCALE, rowLetter } from './ingest-batch.ts';
+import { type DocumentGroup, jsonText, ROW_REF_SCALE, rowLetter } from './ingest-batch.ts';
 import type { IngestOutcome } from './ingest-outcome.ts';
 import type { Origin } from './origin.ts';
 import { addToPart, emptyPart, type PartUpdate } from './part.ts';
@@ -106,7 +106,7 @@ function refuse(work: WindowWork, group: DocumentGroup, update: PartUpdate): voi
       message.batchId,
       row,
       reason,
-      rowOf(record),
+      jsonText(rowOf(record)),
       work.now(),
     );
     work.refusedLetters.push({ ...letter, id: `${letter.id}@${key.window}` });

@@ -4,8 +4,13 @@
  */
 
 export const SERIES_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
-/** 2100-01-01T00:00:00Z: anything later is a unit mistake (seconds vs micro- or nanoseconds). */
+/** 2100-01-01T00:00:00Z: anything later is a unit mistake (micro- or nanoseconds for milliseconds). */
 export const MAX_TS = 4_102_444_800_000;
+/**
+ * 2000-01-01T00:00:00Z: anything earlier is almost surely seconds given for milliseconds (every time up to 2100 in
+ * seconds is below 4.2e9 ms, early 1970), which would land records in windows of January 1970.
+ */
+export const MIN_TS = 946_684_800_000;
 
 /**
  * The largest magnitude of `value` and `qty`: the range of numbers every store keeps as a number (DynamoDB's is
@@ -17,7 +22,7 @@ export const MAX_MAGNITUDE = 1e125;
 const field = {
   series: { type: 'string', pattern: SERIES_PATTERN.source },
   seq: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-  ts: { type: 'integer', minimum: 0, maximum: MAX_TS },
+  ts: { type: 'integer', minimum: MIN_TS, maximum: MAX_TS },
   value: { type: 'number', minimum: -MAX_MAGNITUDE, maximum: MAX_MAGNITUDE },
   qty: { type: 'number', minimum: 0, maximum: MAX_MAGNITUDE },
 } as const;

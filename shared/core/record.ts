@@ -7,7 +7,7 @@
  */
 import { checks } from './record-checks.ts';
 
-export { MAX_TS, SERIES_PATTERN } from './record-schemas.ts';
+export { MAX_TS, MIN_TS, SERIES_PATTERN } from './record-schemas.ts';
 
 export interface DataRecord {
   /** 1–128 characters of `[A-Za-z0-9._:-]`: safe as part of every store's document id. */
@@ -33,7 +33,7 @@ type Field = (typeof FIELDS)[number];
 const EXPECTED: Record<Field, string> = {
   series: 'series must be 1-128 characters of A-Z a-z 0-9 . _ : -',
   seq: 'seq must be an integer from 0 to 2^53 − 1',
-  ts: 'ts must be an integer epoch-milliseconds time from 1970-01-01 to 2100-01-01',
+  ts: 'ts must be an integer epoch-milliseconds time from 2000-01-01 to 2100-01-01',
   // ±1e125: what every store keeps as a number, and what keeps window sums finite (record-schemas.ts).
   value: 'value must be a finite number within ±1e125',
   qty: 'qty must be a finite number from 0 to 1e125',
@@ -110,5 +110,8 @@ export function show(value: unknown): string {
   } catch {
     text = String(value);
   }
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+  if (text.length <= 80) return text;
+  // Never cut between the two halves of a character outside the BMP: a lone half is not text in every store.
+  const cut = /[\uD800-\uDBFF]/.test(text.charAt(76)) ? 76 : 77;
+  return `${text.slice(0, cut)}...`;
 }

@@ -388,7 +388,7 @@ export const HOSTILE_KINDS: readonly HostileKind[] = [
         {
           row: `[${JSON.stringify(c.series)},57,7258118400000,1,1]`,
           reason:
-            'ts must be an integer epoch-milliseconds time from 1970-01-01 to 2100-01-01, got 7258118400000',
+            'ts must be an integer epoch-milliseconds time from 2000-01-01 to 2100-01-01, got 7258118400000',
           refused: { series: c.series, seq: 57, ts: 7_258_118_400_000, value: 1, qty: 1 },
         },
       ]),

@@ -5,17 +5,20 @@ import {
   MAX_MESSAGE_BYTES,
   MessagePacker,
   nestingDepth,
+  rowTexts,
 } from '../../shared/core/index.ts';
 import { record } from '../helpers/records.ts';
 
 describe('envelope', () => {
   it('round-trips records as rows', () => {
     const rs = [record(), record({ seq: 2, qty: 0.01, value: 37000.5 })];
-    const decoded = decodeMessage(new TextEncoder().encode(encodeMessage('run-1', rs)));
+    const text = encodeMessage('run-1', rs);
+    const decoded = decodeMessage(new TextEncoder().encode(text));
     expect(decoded).toEqual({
       ok: true,
       batchId: 'run-1',
       rows: rs.map((r) => [r.series, r.seq, r.ts, r.value, r.qty]),
+      text,
     });
   });
 
@@ -103,5 +106,13 @@ describe('hostile envelopes', () => {
   it('keeps a reason short however large the unknown version is', () => {
     const decoded = decodeMessage(`{"v":"${'x'.repeat(1_000_000)}","b":"x","r":[]}`);
     expect(!decoded.ok && decoded.reason.length).toBeLessThan(300);
+  });
+});
+
+describe('rows as sent', () => {
+  it('finds each row of "r" as its text, whatever else the envelope holds', () => {
+    const text = '{"b":"r","x":{"r":[1,2]},"v":1, "r" : [ ["S",1e999,2] ,{"a":[1,[2]]},"s,t"], "z":[3]}';
+    expect(rowTexts(text)).toEqual(['["S",1e999,2]', '{"a":[1,[2]]}', '"s,t"']);
+    expect(rowTexts('{"v":1,"b":"x","r":[]}')).toEqual([]);
   });
 });

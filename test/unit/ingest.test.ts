@@ -183,3 +183,16 @@ describe('ingest of hostile messages', () => {
     );
   });
 });
+
+describe('letters keep rows as they were sent', () => {
+  it('keeps 1e999 and a seq past 2^53 as written, not as parsing made them', async () => {
+    const { deadLetters, ingest } = setup();
+    const body = `{"v":1,"b":"b","r":[["S",1,${T0},1e999],["S",9007199254740993,${T0},1]]}`;
+    await ingest([{ id: 'm', body }]);
+    expect(deadLetters.deadLetters.get('m#0')).toMatchObject({
+      payload: `["S",1,${T0},1e999]`,
+      reason: 'value must be a finite number within ±1e125, got Infinity',
+    });
+    expect(deadLetters.deadLetters.get('m#1')?.payload).toBe(`["S",9007199254740993,${T0},1]`);
+  });
+});

@@ -72,7 +72,7 @@ describe('source lines into records', () => {
     const file = path.join(dir, 'r.csv');
     await writeFile(
       file,
-      'series,seq,ts,value,qty\nA,1,1000,5,1\nA,oops,1000,5,1\n\nA,2,2000,6,1\nA,3,3000,7,1\n',
+      'series,seq,ts,value,qty\nA,1,1700000001000,5,1\nA,oops,1700000001000,5,1\n\nA,2,1700000002000,6,1\nA,3,1700000003000,7,1\n',
     );
     const source = await fileSource(file);
     const all = await collect(source.items({ signal: new AbortController().signal }));

@@ -13,7 +13,14 @@ describe('validateRecord', () => {
 
   it('accepts every character of the series alphabet and 128 characters', () => {
     const series = 'Az09._:-'.padEnd(128, 'x');
-    expect(validateRecord({ series, seq: 0, ts: 0, value: -1, qty: 0 }).ok).toBe(true);
+    expect(validateRecord({ series, seq: 0, ts: T, value: -1, qty: 0 }).ok).toBe(true);
+  });
+
+  it('refuses a time in seconds, which would land in January 1970', () => {
+    expect(validateRow(['S', 1, 1_700_000_000, 1])).toEqual({
+      ok: false,
+      reason: 'ts must be an integer epoch-milliseconds time from 2000-01-01 to 2100-01-01, got 1700000000',
+    });
   });
 
   it.each([
@@ -37,7 +44,7 @@ describe('validateRecord', () => {
     [{ series: 'S', seq: '7', ts: T, value: 1 }, 'seq must be an integer from 0 to 2^53 − 1, got "7"'],
     [
       { series: 'S', seq: 1, ts: 1.7e15, value: 1 },
-      'ts must be an integer epoch-milliseconds time from 1970-01-01 to 2100-01-01, got 1700000000000000',
+      'ts must be an integer epoch-milliseconds time from 2000-01-01 to 2100-01-01, got 1700000000000000',
     ],
     [{ series: 'S', seq: 1, ts: -5, value: 1 }, 'ts must be an integer epoch-milliseconds time'],
     [
@@ -92,5 +99,16 @@ describe('validateRow', () => {
   ])('rejects %j: %s', (row, reason) => {
     const result = validateRow(row);
     expect(!result.ok && result.reason).toContain(reason);
+  });
+});
+
+describe('reasons', () => {
+  it('never cut a character in two when they shorten what they quote', () => {
+    const long = `${'é€'.repeat(37)}é${'😀'.repeat(9)}`;
+    const checked = validateRow([long, 1, T, 1, 1]);
+    const reason = !checked.ok ? checked.reason : '';
+    expect(reason).toMatch(/\.\.\.$/);
+    // No lone half of a surrogate pair: encoding to UTF-8 and back changes nothing.
+    expect(new TextDecoder().decode(new TextEncoder().encode(reason))).toBe(reason);
   });
 });
