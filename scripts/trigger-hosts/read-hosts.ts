@@ -121,7 +121,11 @@ async function serveAzure(handler: ReadHandlers['azure'], req: IncomingMessage, 
   const url = new URL(req.url ?? '/', 'http://local');
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k, String(v)]));
   // A CommonJS package: its classes through the default export, which Node's ESM loader always provides.
-  const request = new azureFunctions.HttpRequest({ method: req.method ?? 'GET', url: url.toString(), headers });
+  const request = new azureFunctions.HttpRequest({
+    method: req.method ?? 'GET',
+    url: url.toString(),
+    headers,
+  });
   const result = await handler(request);
   const body = typeof result.body === 'string' ? result.body : '';
   res.writeHead(result.status ?? 200, (result.headers ?? {}) as Record<string, string>).end(body);
