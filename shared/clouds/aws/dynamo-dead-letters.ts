@@ -1,24 +1,44 @@
-/** The AWS dead-letter place: the dead-letters table, one item per letter, keyed by the letter's stable id. */
+/**
+ * The AWS dead-letter place: the dead-letters table, one item per letter, keyed by the letter's stable id. Letters
+ * go in `BatchWriteItem` calls of at most 25 items (and far below 16 MB: an item is at most 350 KB), a few calls in
+ * flight; items DynamoDB leaves unprocessed are written again with capped backoff, a bounded number of times.
+ */
 import {
+  type AttributeValue,
   BatchWriteItemCommand,
   type DynamoDBClient,
   GetItemCommand,
   ScanCommand,
   type ScanCommandOutput,
+  type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import type { DeadLetter, DeadLetterSink } from '../../core/index.ts';
-import { type DeadLetterItem, deadLetterItem } from '../dead-letter-item.ts';
+import { type DeadLetter, type DeadLetterSink, ThrottledError } from '../../core/index.ts';
+import { type DeadLetterItem, deadLetterBatches, forEachBounded } from '../dead-letter-item.ts';
 import { translateAwsError } from './dynamo-errors.ts';
 
-const BATCH_WRITE_LIMIT = 25;
+/** DynamoDB's limits on one `BatchWriteItem`: 25 put requests, 16 MB (kept well below). */
+const BATCH_LIMITS = { maxItems: 25, maxBytes: 12_000_000 };
+/** `BatchWriteItem` calls in flight at once. */
+const CONCURRENCY = 4;
+
+/** How items left unprocessed are written again: attempts in all, and the backoff between them. */
+export interface UnprocessedRetry {
+  attempts: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+const DEFAULT_RETRY: UnprocessedRetry = { attempts: 8, baseDelayMs: 50, maxDelayMs: 2_000 };
 
 export class DynamoDeadLetters implements DeadLetterSink {
   readonly #client: DynamoDBClient;
   readonly #table: string;
+  readonly #retry: UnprocessedRetry;
 
-  constructor(options: { client: DynamoDBClient; table: string }) {
+  constructor(options: { client: DynamoDBClient; table: string; retry?: UnprocessedRetry }) {
     this.#client = options.client;
     this.#table = options.table;
+    this.#retry = options.retry ?? DEFAULT_RETRY;
   }
 
   /** One letter by its id, for inspection and replay. */
@@ -33,7 +53,7 @@ export class DynamoDeadLetters implements DeadLetterSink {
     }
   }
 
-  /** Every letter, page by page: dead letters are few by design, and inspection wants them all. */
+  /** Every letter, page by page (a scan page holds at most 1 MB), so memory follows the page, not the table. */
   async *list(): AsyncIterable<DeadLetterItem> {
     let start: ScanCommandOutput['LastEvaluatedKey'];
     do {
@@ -50,27 +70,41 @@ export class DynamoDeadLetters implements DeadLetterSink {
     } while (start);
   }
 
+  /**
+   * Writes every letter, or throws: a transient error when DynamoDB keeps leaving items unprocessed, so the
+   * messages come back later instead of this call looping on a throttled table.
+   */
   async put(letters: readonly DeadLetter[]): Promise<void> {
-    for (let i = 0; i < letters.length; i += BATCH_WRITE_LIMIT) {
-      let requests = letters
-        .slice(i, i + BATCH_WRITE_LIMIT)
-        .map((letter) => ({ PutRequest: { Item: toItem(letter) } }));
-      // BatchWriteItem may leave items unprocessed under load; write those again until none are left.
-      for (let attempt = 0; requests.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 20 * 2 ** attempt)));
-        try {
-          const result = await this.#client.send(
-            new BatchWriteItemCommand({ RequestItems: { [this.#table]: requests } }),
-          );
-          requests = (result.UnprocessedItems?.[this.#table] ?? []) as typeof requests;
-        } catch (error) {
-          throw translateAwsError(
-            error,
-            `writing ${requests.length} dead letters to ${this.#table}`,
-            this.#table,
-          );
-        }
+    await forEachBounded(deadLetterBatches(letters, BATCH_LIMITS), CONCURRENCY, (batch) =>
+      this.#writeBatch(batch.map((item) => ({ PutRequest: { Item: toItem(item) } }))),
+    );
+  }
+
+  async #writeBatch(batch: WriteRequest[]): Promise<void> {
+    let requests = batch;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const result = await this.#client.send(
+          new BatchWriteItemCommand({ RequestItems: { [this.#table]: requests } }),
+        );
+        requests = result.UnprocessedItems?.[this.#table] ?? [];
+      } catch (error) {
+        throw translateAwsError(
+          error,
+          `writing ${requests.length} dead letters to ${this.#table}`,
+          this.#table,
+        );
       }
+      if (requests.length === 0) return;
+      if (attempt >= this.#retry.attempts) {
+        throw new ThrottledError(
+          `writing dead letters to ${this.#table}: DynamoDB left ${requests.length} of ${batch.length} unprocessed ` +
+            `after ${attempt} attempts; the message is retried later`,
+        );
+      }
+      // Full jitter under a capped exponential: concurrent writers spread out instead of retrying in step.
+      const cap = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
     }
   }
 }
@@ -90,8 +124,7 @@ function fromItem(item: Record<string, { S?: string; N?: string; BOOL?: boolean 
   };
 }
 
-function toItem(letter: DeadLetter) {
-  const item = deadLetterItem(letter);
+function toItem(item: DeadLetterItem): Record<string, AttributeValue> {
   return {
     id: { S: item.id },
     origin: { S: item.origin },

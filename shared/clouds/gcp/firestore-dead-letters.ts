@@ -1,11 +1,16 @@
-/** The GCP dead-letter place for invalid records: the dead-letters collection, one document per letter. */
-import type { CollectionReference, Firestore } from '@google-cloud/firestore';
+/**
+ * The GCP dead-letter place for invalid records: the dead-letters collection, one document per letter. Letters go
+ * in batched writes of at most 500 operations and 4 MB (a commit may carry 10 MiB), a few commits in flight.
+ */
+import type { CollectionReference, Firestore, QueryDocumentSnapshot } from '@google-cloud/firestore';
 import type { DeadLetter, DeadLetterSink } from '../../core/index.ts';
-import { type DeadLetterItem, deadLetterItem } from '../dead-letter-item.ts';
+import { type DeadLetterItem, deadLetterBatches, forEachBounded } from '../dead-letter-item.ts';
 import { translateGcpError } from './firestore-errors.ts';
 
-/** Firestore's limit of writes in one batch. */
-const BATCH_LIMIT = 500;
+/** Firestore's limit of writes in one batch, and a size well under a commit's 10 MiB. */
+const BATCH_LIMITS = { maxItems: 500, maxBytes: 4_000_000 };
+/** Commits in flight at once. */
+const CONCURRENCY = 4;
 
 export class FirestoreDeadLetters implements DeadLetterSink {
   readonly #db: Firestore;
@@ -26,29 +31,31 @@ export class FirestoreDeadLetters implements DeadLetterSink {
     }
   }
 
-  /** Every letter: dead letters are few by design, and inspection wants them all. */
+  /**
+   * Every letter, from one streamed query: the stream holds back while the caller is busy, so memory follows what
+   * the caller holds, and the client resumes it after the last document when the connection drops.
+   */
   async *list(): AsyncIterable<DeadLetterItem> {
-    let snap: Awaited<ReturnType<CollectionReference['get']>>;
     try {
-      snap = await this.#letters.get();
+      // The stream's type says chunks; a query stream gives document snapshots.
+      for await (const doc of this.#letters.stream() as AsyncIterable<QueryDocumentSnapshot>) {
+        yield doc.data() as DeadLetterItem;
+      }
     } catch (error) {
       throw translateGcpError(error, 'listing dead letters');
     }
-    for (const doc of snap.docs) yield doc.data() as DeadLetterItem;
   }
 
   async put(letters: readonly DeadLetter[]): Promise<void> {
-    for (let i = 0; i < letters.length; i += BATCH_LIMIT) {
+    await forEachBounded(deadLetterBatches(letters, BATCH_LIMITS), CONCURRENCY, async (items) => {
       const batch = this.#db.batch();
       // Document ids may not contain '/': message ids from other producers might.
-      for (const letter of letters.slice(i, i + BATCH_LIMIT)) {
-        batch.set(this.#letters.doc(encodeURIComponent(letter.id)), deadLetterItem(letter));
-      }
+      for (const item of items) batch.set(this.#letters.doc(encodeURIComponent(item.id)), item);
       try {
         await batch.commit();
       } catch (error) {
-        throw translateGcpError(error, `writing ${letters.length} dead letters`);
+        throw translateGcpError(error, `writing ${items.length} dead letters`);
       }
-    }
+    });
   }
 }
