@@ -5,8 +5,8 @@
  *   --records N        records of the core input (default 1,000,000)
  *   --series N         series (default 100)
  *   --per-message N    records per message (default 500)
- *   --only LIST        some of: core, bytes, clouds, cold, sync, producer (default all); all but core, bytes and
- *                      sync start the local stack
+ *   --only LIST        some of: core, bytes, clouds, cold, sync, producer, read (default all); all but core,
+ *                      bytes and sync start the local stack
  */
 import { parseArgs } from 'node:util';
 import { benchCloudIngest } from './bench/cloud-ingest.ts';
@@ -14,6 +14,7 @@ import { benchColdLoad } from './bench/cold-load.ts';
 import { benchConvergence } from './bench/convergence.ts';
 import { benchCore } from './bench/core.ts';
 import { benchProducer } from './bench/producer.ts';
+import { benchRead } from './bench/read.ts';
 import { Figures } from './bench/report.ts';
 import { BYTES_PER_MINUTE, BYTES_RECORDS, benchRangeRead, benchStoredBytes } from './bench/stored-bytes.ts';
 import { benchSyncCost } from './bench/sync-cost.ts';
@@ -26,7 +27,7 @@ const { values: args } = parseArgs({
     records: { type: 'string', default: '1000000' },
     series: { type: 'string', default: '100' },
     'per-message': { type: 'string', default: '500' },
-    only: { type: 'string', default: 'core,bytes,clouds,cold,sync,producer' },
+    only: { type: 'string', default: 'core,bytes,clouds,cold,sync,producer,read' },
   },
 });
 const only = new Set(args.only.split(','));
@@ -58,7 +59,7 @@ if (only.has('sync')) {
   );
   await benchSyncCost(figures.report);
 }
-if (only.has('clouds') || only.has('cold') || only.has('producer')) {
+if (only.has('clouds') || only.has('cold') || only.has('producer') || only.has('read')) {
   const stack = await startLocalStack();
   try {
     const env = { ...process.env, ...stack.env, TRICLOUD_LOG_LEVEL: 'error' };
@@ -75,6 +76,9 @@ if (only.has('clouds') || only.has('cold') || only.has('producer')) {
         'tricloud produce into each local server: packed messages against one record per message',
       );
       await benchProducer(env, figures.report);
+    }
+    if (only.has('read')) {
+      await benchRead(env, figures.report, (title) => figures.section(title));
     }
     if (only.has('cold')) {
       figures.section('bundles: bytes of JavaScript, of what a cold start loads, and of the zip deployed');
