@@ -3,15 +3,17 @@
  * table, a Firestore document id the emulator rejects or a document over its size limit, a missing Cosmos
  * container. Each comes back as a `PermanentStoreError` with the right reason — never as something to retry.
  */
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import type { CosmosClient } from '@azure/cosmos';
 import type { Firestore } from '@google-cloud/firestore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAwsStores } from '../../shared/clouds/aws/aws-stores.ts';
 import { DynamoDeadLetters } from '../../shared/clouds/aws/dynamo-dead-letters.ts';
+import { translateAwsError } from '../../shared/clouds/aws/dynamo-errors.ts';
 import { createAzureStores } from '../../shared/clouds/azure/azure-stores.ts';
 import { CosmosDeadLetters } from '../../shared/clouds/azure/cosmos-dead-letters.ts';
 import { FirestoreDeadLetters } from '../../shared/clouds/gcp/firestore-dead-letters.ts';
+import { translateGcpError } from '../../shared/clouds/gcp/firestore-errors.ts';
 import { type DeadLetter, PermanentStoreError } from '../../shared/core/index.ts';
 import {
   awsSettings,
@@ -22,7 +24,7 @@ import {
   uniqueName,
 } from '../setup/cloud-clients.ts';
 
-const letter = (id: string, reason = 'seq must be a non-negative integer, got 1.5'): DeadLetter => ({
+const letter = (id: string, reason = 'seq must be an integer from 0 to 2^53 − 1, got 1.5'): DeadLetter => ({
   id,
   origin: 'aws',
   messageId: id,
@@ -65,9 +67,18 @@ describe('DynamoDB', () => {
     }
   });
 
-  it('refuses an item over 400 KB as too-large', async () => {
-    const deadLetters = new DynamoDeadLetters({ client, table: awsSettings().deadLettersTable });
-    const error = await refusal(deadLetters.put([letter(uniqueName('m'), 'x'.repeat(450_000))]));
+  it('translates its refusal of an item over 400 KB as too-large', async () => {
+    // The adapters never build such an item (every write is sized first), so the SDK sends it here directly.
+    const table = awsSettings().deadLettersTable;
+    const put = client.send(
+      new PutItemCommand({
+        TableName: table,
+        Item: { id: { S: uniqueName('m') }, big: { S: 'x'.repeat(450_000) } },
+      }),
+    );
+    const error = await refusal(
+      put.catch((e: unknown) => Promise.reject(translateAwsError(e, 'writing', table))),
+    );
     expect(error.reason).toBe('too-large');
     expect(error.message).toMatch(/ValidationException: "Item size has exceeded/);
   });
@@ -87,9 +98,12 @@ describe('Firestore', () => {
     expect(error.message).toMatch(/INVALID_ARGUMENT: ".*reserved/);
   });
 
-  it('refuses a document over its size limit as too-large', async () => {
-    const deadLetters = new FirestoreDeadLetters({ firestore, collection: uniqueName('letters') });
-    const error = await refusal(deadLetters.put([letter(uniqueName('m'), 'x'.repeat(1_100_000))]));
+  it('translates its refusal of a document over its size limit as too-large', async () => {
+    const set = firestore
+      .collection(uniqueName('big'))
+      .doc('d')
+      .set({ big: 'x'.repeat(1_100_000) });
+    const error = await refusal(set.catch((e: unknown) => Promise.reject(translateGcpError(e, 'writing'))));
     expect(error.reason).toBe('too-large');
   });
 });
