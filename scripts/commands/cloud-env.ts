@@ -1,6 +1,6 @@
 /**
- * The environment a CLI command talks to: the process environment, overlaid with `--env-file FILE` when given
- * (the file `tricloud stack up --env-file` writes, or one that names real clouds). Loaded into `process.env` too,
+ * The environment a CLI command talks to: the process environment, overlaid with `--env FILE` when given
+ * (the file `tricloud stack up --env` writes, or one that names real clouds). Loaded into `process.env` too,
  * because deployed handlers read their configuration from there.
  */
 

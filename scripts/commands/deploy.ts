@@ -1,8 +1,8 @@
 /**
- * `tricloud deploy --cloud aws|gcp|azure [--plan] [--env-file FILE]`: builds the deployables, then runs
+ * `tricloud deploy --cloud aws|gcp|azure [--plan] [--env FILE]`: builds the deployables, then runs
  * `terraform init`, `validate`, `plan` and (unless `--plan`) `apply` of that plan in `infra/<cloud>` with the
- * artifacts' paths. With `--env-file`, the stack's outputs named after the env contract are merged into FILE (which
- * `tricloud sync/export/verify --env-file` read), and the other clouds' settings in FILE reach this cloud's sync.
+ * artifacts' paths. With `--env`, the stack's outputs named after the env contract are merged into FILE (which
+ * `tricloud sync/export/verify --env` read), and the other clouds' settings in FILE reach this cloud's sync.
  */
 import { access } from 'node:fs/promises';
 import path from 'node:path';
@@ -21,11 +21,11 @@ import { terraformOutput } from '../deploy/terraform-cli.ts';
 import { readEnvFile, writeEnvFile } from '../local-stack/env-file.ts';
 import { parseOrigin } from './cloud-env.ts';
 
-const help = `Usage: tricloud deploy --cloud aws|gcp|azure [--plan] [--env-file FILE] [--skip-build]
+const help = `Usage: tricloud deploy --cloud aws|gcp|azure [--plan] [--env FILE] [--skip-build]
 
   --cloud       the cloud whose stack (infra/<cloud>) to deploy
   --plan        stop after 'terraform plan' (nothing changes)
-  --env-file    read the other clouds' settings from FILE; write this stack's outputs into it
+  --env    read the other clouds' settings from FILE; write this stack's outputs into it
   --skip-build  use the deployables already built instead of running the build
   --dist DIR    where the deployables are (default: dist/)`;
 
@@ -45,7 +45,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     options: {
       cloud: { type: 'string' },
       plan: { type: 'boolean', default: false },
-      'env-file': { type: 'string' },
+      env: { type: 'string' },
       'skip-build': { type: 'boolean', default: false },
       dist: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -56,7 +56,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     return 0;
   }
   const cloud = parseOrigin(values.cloud, '--cloud');
-  const envFile = values['env-file'];
+  const envFile = values.env;
   const fileEnv = envFile !== undefined && (await fileExists(envFile)) ? await readEnvFile(envFile) : {};
   const callerEnv = { ...fileEnv, ...env };
   const binary = await checkPrerequisites(cloud, callerEnv);

@@ -14,10 +14,10 @@ import {
 import { readEnvFile } from '../local-stack/env-file.ts';
 import { parseOrigin } from './cloud-env.ts';
 
-const help = `Usage: tricloud destroy --cloud aws|gcp|azure [--env-file FILE] [--auto-approve]
+const help = `Usage: tricloud destroy --cloud aws|gcp|azure [--env FILE] [--auto-approve]
 
   --cloud         the cloud whose stack (infra/<cloud>) to destroy
-  --env-file      the env file deploy used (its settings are variables of the stack)
+  --env      the env file deploy used (its settings are variables of the stack)
   --auto-approve  do not ask for confirmation`;
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -25,7 +25,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     args: argv,
     options: {
       cloud: { type: 'string' },
-      'env-file': { type: 'string' },
+      env: { type: 'string' },
       'auto-approve': { type: 'boolean', default: false },
       dist: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -36,7 +36,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     return 0;
   }
   const cloud = parseOrigin(values.cloud, '--cloud');
-  const fileEnv = values['env-file'] !== undefined ? await readEnvFile(values['env-file']) : {};
+  const fileEnv = values.env !== undefined ? await readEnvFile(values.env) : {};
   const callerEnv = { ...fileEnv, ...env };
   const binary = await checkPrerequisites(cloud, callerEnv);
   // The configuration hashes the artifacts, so destroying evaluates them too.

@@ -1,5 +1,5 @@
 /**
- * `tricloud export --cloud aws|gcp|azure --out FILE [--env-file FILE]`: the cloud's merged windows in the export
+ * `tricloud export --cloud aws|gcp|azure --out FILE [--env FILE]`: the cloud's merged windows in the export
  * format of DESIGN §2, one JSON object per line, sorted by series, then window, then start.
  */
 import { writeFile } from 'node:fs/promises';
@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { loadCloudEnv, parseOrigin } from './cloud-env.ts';
 import { readExports } from './read-exports.ts';
 
-const usage = `Usage: tricloud export --cloud aws|gcp|azure --out FILE [--env-file FILE]
+const usage = `Usage: tricloud export --cloud aws|gcp|azure --out FILE [--env FILE]
 
 Writes every merged window of one cloud's store as NDJSON: {"series","window","start","open","high","low",
 "close","volume","vwap","count"}, sorted by series, window, start. --out - writes to standard output.`;
@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
     options: {
       cloud: { type: 'string' },
       out: { type: 'string' },
-      'env-file': { type: 'string' },
+      env: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -28,7 +28,7 @@ export async function run(argv: string[]): Promise<number> {
   }
   const cloud = parseOrigin(values.cloud, '--cloud');
   if (!values.out) throw new Error('--out FILE is required (use --out - for standard output).');
-  const env = await loadCloudEnv(values['env-file']);
+  const env = await loadCloudEnv(values.env);
   const windows = await readExports(cloud, env);
   const text = windows.map((w) => JSON.stringify(w)).join('\n') + (windows.length ? '\n' : '');
   if (values.out === '-') process.stdout.write(text);

@@ -25,7 +25,7 @@ import { loadCloudEnv, parseOrigin } from './cloud-env.ts';
 
 const usage = `Usage: tricloud produce [options]
 
-Sends records to the clouds' transports (SQS, Pub/Sub, Event Hubs) named by the environment or --env-file.
+Sends records to the clouds' transports (SQS, Pub/Sub, Event Hubs) named by the environment or --env.
 Everything read is spooled to disk before it is sent: a run that is killed resumes when the same command runs
 again, and what a cloud does not accept now is sent when it is back (to that cloud only, except that under
 --route failover what was never sent to it goes to the next healthy cloud). A (series, seq) already taken by this
@@ -56,7 +56,7 @@ State:
   --rejects FILE     where invalid lines go (default <state dir>/rejects.ndjson)
   --fresh            forget an earlier run's state and start the source from the beginning
 Output:
-  --env-file FILE    endpoints (the file 'tricloud stack up --env-file' writes, or one for real clouds)
+  --env FILE    endpoints (the file 'tricloud stack up --env' writes, or one for real clouds)
   --json             progress as JSON lines; the final summary as one JSON object on the last line
   -h, --help         show this help
 
@@ -85,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
       'state-dir': { type: 'string' },
       rejects: { type: 'string' },
       fresh: { type: 'boolean', default: false },
-      'env-file': { type: 'string' },
+      env: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -137,7 +137,7 @@ export async function run(argv: string[]): Promise<number> {
     throw new Error(`--source takes synthetic, file or binance, not '${kind}'.`);
   }
 
-  await loadCloudEnv(values['env-file']);
+  await loadCloudEnv(values.env);
   const settings = cloudSettings(to, process.env);
   const stateDir =
     values['state-dir'] ?? path.join('.tricloud', 'produce', runId(source.name, route, to, maxRecords));

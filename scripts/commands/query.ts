@@ -1,6 +1,6 @@
 /**
  * `tricloud query --series S [--window 1m] [--from T] [--to T] [--cloud aws|gcp|azure|auto] [--order …]
- * [--deadline MS] [--format table|ndjson|csv] [--env-file F]`: one series' windows over a time range, read from
+ * [--deadline MS] [--format table|ndjson|csv] [--env F]`: one series' windows over a time range, read from
  * a cloud's store through its range index (the core's read use case), from whichever cloud answers first in
  * `auto`.
  */
@@ -28,7 +28,7 @@ import {
 import { loadCloudEnv } from './cloud-env.ts';
 
 const usage = `Usage: tricloud query --series S [--window 1m] [--from T] [--to T] [--cloud aws|gcp|azure|auto]
-                      [--order aws,gcp,azure] [--deadline MS] [--format table|ndjson|csv] [--env-file F]
+                      [--order aws,gcp,azure] [--deadline MS] [--format table|ndjson|csv] [--env F]
 
 Prints the windows of one series and size whose start is in [from, to), in start order, from a cloud's store.
 Times: ${TIME_FORMS}. Defaults: --window 1m, --to now, --from one hour before --to.
@@ -57,7 +57,7 @@ export async function run(argv: string[]): Promise<number> {
       order: { type: 'string' },
       deadline: { type: 'string' },
       format: { type: 'string', default: 'table' },
-      'env-file': { type: 'string' },
+      env: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -68,7 +68,7 @@ export async function run(argv: string[]): Promise<number> {
   let query: WindowQuery;
   let clouds: Origin[];
   let deadlineMs: number;
-  const env = await loadCloudEnv(values['env-file']);
+  const env = await loadCloudEnv(values.env);
   try {
     query = queryOf(values);
     checkQuery(query);

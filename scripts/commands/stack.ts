@@ -1,19 +1,18 @@
 /**
- * `tricloud stack up [--env-file FILE]`: the local three-cloud stack in the foreground. Prints (and writes) the env
+ * `tricloud stack up [--env FILE]`: the local three-cloud stack in the foreground. Prints (and writes) the env
  * contract, then runs until SIGINT or SIGTERM, when it stops every server and child process it started.
  */
 
-import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { readEnvFile, writeEnvFile } from '../local-stack/env-file.ts';
+import { writeEnvFile } from '../local-stack/env-file.ts';
 import { MissingPrerequisiteError } from '../local-stack/errors.ts';
 import { startLocalStack } from '../local-stack/local-stack.ts';
 import { loadManifest } from '../local-stack/manifest.ts';
 import { measureStackMemory } from '../local-stack/stack-memory.ts';
 import { type ReadHosts, sourceReadHandlers, startReadHosts } from '../trigger-hosts/read-hosts.ts';
 
-const usage = `Usage: tricloud stack up [--env-file FILE] [--manifest FILE]
+const usage = `Usage: tricloud stack up [--env FILE] [--manifest FILE]
 
 Starts SQS, DynamoDB, Pub/Sub, Firestore, Event Hubs and Cosmos DB servers on free ports, provisions the
 resources of infra/manifest.json on them and prints the environment that points the SDKs at them.
@@ -21,7 +20,7 @@ A service whose endpoint variable is already set (e.g. AWS_ENDPOINT_URL_SQS) is 
 Stops everything on Ctrl-C or SIGTERM. See docs/LOCAL-STACK.md.
 
 Options:
-  --env-file FILE   also write the variables to FILE as KEY=VALUE lines
+  --env FILE   also write the variables to FILE as KEY=VALUE lines
   --manifest FILE   the resource manifest (default: infra/manifest.json)
   -h, --help        show this help`;
 
@@ -32,7 +31,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     allowPositionals: true,
     options: {
-      'env-file': { type: 'string' },
+      env: { type: 'string' },
       manifest: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -70,7 +69,7 @@ export async function run(argv: string[]): Promise<number> {
       values.manifest !== undefined ? await loadManifest(values.manifest) : await loadManifest();
     stack = await startLocalStack({
       manifest,
-      environment: await withoutPreloadedEnvFile(process.env, values['env-file']),
+      environment: process.env,
       log: (line) => console.error(`stack: ${line}`),
     });
   } catch (error) {
@@ -88,14 +87,14 @@ export async function run(argv: string[]): Promise<number> {
     Object.assign(process.env, stack.env);
     reads = await startReadHosts(await sourceReadHandlers());
     const env = { ...stack.env, ...reads.env };
-    if (values['env-file'] !== undefined) await writeEnvFile(values['env-file'], env);
+    if (values.env !== undefined) await writeEnvFile(values.env, env);
     for (const [key, value] of Object.entries(env)) console.log(`${key}=${value}`);
     const memory = await measureStackMemory(stack.childSessions);
     console.error(
       `stack: up in ${(startupMs / 1000).toFixed(1)} s; RSS ${megabytes(memory.totalRssBytes)} ` +
         `(node ${megabytes(memory.nodeRssBytes)}, emulators ${megabytes(memory.childRssBytes)}); ` +
         `started ${stack.started.join(', ') || 'nothing'}${stack.external.length > 0 ? `; given: ${stack.external.join(', ')}` : ''}` +
-        `${values['env-file'] !== undefined ? `; wrote ${values['env-file']}` : ''}. Ctrl-C stops it.`,
+        `${values.env !== undefined ? `; wrote ${values.env}` : ''}. Ctrl-C stops it.`,
     );
     if (!stopRequested) {
       // Nothing else may keep the loop alive when every service is external, so hold it open until a signal.
@@ -115,21 +114,4 @@ export async function run(argv: string[]): Promise<number> {
     console.error('stack: stopped');
   }
   return 0;
-}
-
-/**
- * Node before 22 reads `--env-file FILE` anywhere on its command line, even after the script name, so under a
- * Node 20 `npx` (`node /usr/bin/npx tricloud stack up --env-file FILE`) npx itself loads the file a previous run
- * wrote, and we inherit its endpoints as if the user had set them. Variables whose values are exactly the file's
- * are that leftover, not a choice: drop them, so the stack starts its own servers and then rewrites the file.
- */
-async function withoutPreloadedEnvFile(
-  environment: NodeJS.ProcessEnv,
-  file: string | undefined,
-): Promise<NodeJS.ProcessEnv> {
-  if (file === undefined || !existsSync(file)) return environment;
-  const previous = await readEnvFile(file).catch(() => ({}) as Record<string, string>);
-  const kept = { ...environment };
-  for (const [key, value] of Object.entries(previous)) if (kept[key] === value) delete kept[key];
-  return kept;
 }

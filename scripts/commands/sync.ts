@@ -1,12 +1,12 @@
 /**
- * `tricloud sync --into aws|gcp|azure [--env-file FILE] [--json]`: one sync pass into one cloud, pulling the other
+ * `tricloud sync --into aws|gcp|azure [--env FILE] [--json]`: one sync pass into one cloud, pulling the other
  * two — the same code the scheduled sync functions run. Prints what it did per source.
  */
 import { parseArgs } from 'node:util';
 import { syncRuntime } from '../../functions/sync-runtime.ts';
 import { loadCloudEnv, parseOrigin } from './cloud-env.ts';
 
-const usage = `Usage: tricloud sync --into aws|gcp|azure [--env-file FILE] [--json]
+const usage = `Usage: tricloud sync --into aws|gcp|azure [--env FILE] [--json]
 
 Runs one sync pass: the target cloud pulls the changes of the other two since its watermarks.
 Settings: TRICLOUD_SYNC_BUDGET, TRICLOUD_SYNC_OVERLAP, TRICLOUD_SYNC_PAGE_SIZE (see README).`;
@@ -16,7 +16,7 @@ export async function run(argv: string[]): Promise<number> {
     args: argv,
     options: {
       into: { type: 'string' },
-      'env-file': { type: 'string' },
+      env: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -26,7 +26,7 @@ export async function run(argv: string[]): Promise<number> {
     return 0;
   }
   const into = parseOrigin(values.into, '--into');
-  await loadCloudEnv(values['env-file']);
+  await loadCloudEnv(values.env);
   process.env.TRICLOUD_LOG_LEVEL ??= 'warn';
   const report = await syncRuntime(into)();
   if (values.json) {

@@ -1,5 +1,5 @@
 /**
- * `tricloud verify [--env-file FILE] [--json]`: compares the three stores' merged windows, grouped per series and
+ * `tricloud verify [--env FILE] [--json]`: compares the three stores' merged windows, grouped per series and
  * UTC day with a digest each, and names every window that differs. Exit status 0 when identical, 1 otherwise.
  */
 import { parseArgs } from 'node:util';
@@ -7,7 +7,7 @@ import { compareExports, ORIGINS } from '../../shared/core/index.ts';
 import { loadCloudEnv } from './cloud-env.ts';
 import { readExports } from './read-exports.ts';
 
-const usage = `Usage: tricloud verify [--env-file FILE] [--json]
+const usage = `Usage: tricloud verify [--env FILE] [--json]
 
 Reads every merged window of DynamoDB, Firestore and Cosmos DB, compares them per series and day, and names the
 windows that differ, then the windows any store marks not exact (clouds holding partly overlapping records, or
@@ -18,7 +18,7 @@ export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      'env-file': { type: 'string' },
+      env: { type: 'string' },
       json: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
@@ -27,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const env = await loadCloudEnv(values['env-file']);
+  const env = await loadCloudEnv(values.env);
   const exports = await Promise.all(ORIGINS.map((o) => readExports(o, env)));
   const result = compareExports(Object.fromEntries(ORIGINS.map((o, i) => [o, exports[i]!])));
   if (values.json) {

@@ -1,7 +1,7 @@
 /**
  * The Terraform stack of each cloud (`infra/<cloud>`): which build artifacts it takes, and the variables it gets
  * from the caller's environment — the other two clouds' settings that its sync function reads (their outputs,
- * by env-contract name, e.g. from the env file an earlier `tricloud deploy --env-file` wrote) and the secrets it
+ * by env-contract name, e.g. from the env file an earlier `tricloud deploy --env` wrote) and the secrets it
  * keeps in its own secret store. Everything goes to Terraform as `TF_VAR_*`, so values never reach argv (and so
  * `ps`) and an explicit `TF_VAR_*` the user set wins.
  */
@@ -118,7 +118,7 @@ export function terraformEnv(env: Env, variables: Record<string, string>): Recor
   return out;
 }
 
-/** The env-contract names among a stack's outputs: what `--env-file` receives. */
+/** The env-contract names among a stack's outputs: what `--env` receives. */
 export function contractOutputs(outputs: Record<string, { value: unknown }>): Record<string, string> {
   const contract = new Set<string>(Object.values(envNames).flatMap((names) => Object.values(names)));
   const out: Record<string, string> = {};

@@ -44,8 +44,8 @@ Options:
                      messages; the run must still end exact
   --chaos-cloud C    aws | gcp | azure: the cloud --chaos cuts (default: picked by the seed)
   --keep-running     stay up after the run for other producers (Ctrl-C stops); writes the environment to
-                     --env-file (default .tricloud/dev.env)
-  --env-file FILE    where --keep-running writes the stack's environment
+                     --env (default .tricloud/dev.env)
+  --env FILE    where --keep-running writes the stack's environment
   -h, --help         show this help`;
 
 /** Parses argv; `undefined` means help was asked for. */
@@ -68,7 +68,7 @@ export function parseDevOptions(
       chaos: { type: 'boolean', default: false },
       'chaos-cloud': { type: 'string' },
       'keep-running': { type: 'boolean', default: false },
-      'env-file': { type: 'string' },
+      env: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -94,9 +94,7 @@ export function parseDevOptions(
     ...(values.export ? { export: values.export } : {}),
     ...(values.report ? { report: values.report } : {}),
     keepRunning: values['keep-running'],
-    ...(values['env-file'] || values['keep-running']
-      ? { envFile: values['env-file'] ?? '.tricloud/dev.env' }
-      : {}),
+    ...(values.env || values['keep-running'] ? { envFile: values.env ?? '.tricloud/dev.env' } : {}),
     chaos: values.chaos,
     chaosCloud,
     live: isTTY ? 'redraw' : 'lines',

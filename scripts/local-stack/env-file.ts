@@ -31,8 +31,8 @@ export async function readEnvFile(file: string): Promise<Record<string, string>>
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
     throw new Error(
-      `the env file ${file} does not exist. \`tricloud stack up --env-file ${file}\` writes one for the local stack, ` +
-        '`tricloud deploy --cloud <cloud> --env-file FILE` one for the clouds it deploys.',
+      `the env file ${file} does not exist. \`tricloud stack up --env ${file}\` writes one for the local stack, ` +
+        '`tricloud deploy --cloud <cloud> --env FILE` one for the clouds it deploys.',
     );
   });
   const parsed = parseEnv(text);

@@ -165,7 +165,7 @@ function required(env: Env, name: string): string {
   const value = env[name];
   if (value === undefined || value === '') {
     throw new ConfigError(
-      `The environment variable ${name} is not set. Run 'tricloud stack up --env-file FILE' and load FILE, or set it to the value for your cloud (see docs/LOCAL-STACK.md).`,
+      `The environment variable ${name} is not set. Run 'tricloud stack up --env FILE' and load FILE, or set it to the value for your cloud (see docs/LOCAL-STACK.md).`,
     );
   }
   return value;

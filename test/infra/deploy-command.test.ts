@@ -165,7 +165,7 @@ describe('tricloud deploy with terraform', () => {
       sync_role_arn: { value: 'arn:aws:iam::1:role/tricloud-sync', sensitive: false },
     };
     const code = await deploy(
-      ['--cloud', 'aws', '--skip-build', '--dist', dist, '--env-file', envFile],
+      ['--cloud', 'aws', '--skip-build', '--dist', dist, '--env', envFile],
       env({ ...awsLogin, FAKE_TF_OUTPUT: JSON.stringify(outputs) }),
     );
     expect(code).toBe(0);

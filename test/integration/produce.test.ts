@@ -214,7 +214,7 @@ describe('tricloud produce on the local stack', () => {
     await writeEnvFile(envFile, env);
     const prefix = unique('K');
     const args = ['--prefix', prefix, '--series', '5', '--records', '8000', '--seed', '13', '--json'];
-    const common = [...args, '--env-file', envFile, '--state-dir', path.join(dir, 'state')];
+    const common = [...args, '--env', envFile, '--state-dir', path.join(dir, 'state')];
 
     const first = startCli([...common, '--rate', '2000']);
     await eventually(
@@ -254,7 +254,7 @@ describe('tricloud produce --symbols (the binance source)', () => {
         '--records',
         '300',
         '--json',
-        '--env-file',
+        '--env',
         envFile,
         '--state-dir',
         path.join(dir, 'state'),

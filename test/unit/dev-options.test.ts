@@ -31,7 +31,7 @@ describe('tricloud dev options', () => {
     expect(parseDevOptions(['--chaos', '--chaos-cloud', 'gcp'])?.chaosCloud).toBe('gcp');
   });
 
-  it('write the environment to .tricloud/dev.env when kept running without --env-file', () => {
+  it('write the environment to .tricloud/dev.env when kept running without --env', () => {
     expect(parseDevOptions(['--keep-running'])?.envFile).toBe('.tricloud/dev.env');
   });
 

@@ -1,4 +1,4 @@
-/** The env file `stack up` writes and every command's `--env-file` reads. */
+/** The env file `stack up` writes and every command's `--env` reads. */
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -19,7 +19,7 @@ describe('env files', () => {
   it('name a missing file and the commands that write one', async () => {
     const file = path.join(await mkdtemp(path.join(tmpdir(), 'env-')), 'missing.env');
     await expect(readEnvFile(file)).rejects.toThrow(
-      `the env file ${file} does not exist. \`tricloud stack up --env-file ${file}\` writes one`,
+      `the env file ${file} does not exist. \`tricloud stack up --env ${file}\` writes one`,
     );
   });
 });
