@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: `core` (pure, in-memory, fast) and `integration` (official SDKs against the local stack,
-// started once per run by the global setup). `npm test` runs both.
+// Three projects: `core` (pure, in-memory, and the Terraform checks; fast), `integration` (official SDKs against the
+// local stack, started once per run by the global setup) and `report` (the HTML report in headless Chromium).
+// `npm test` runs all three.
 export default defineConfig({
   test: {
     projects: [

@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { Origin } from '../../shared/core/index.ts';
+import type { Origin, SyncReport } from '../../shared/core/index.ts';
 import { bundle } from '../build/bundle.ts';
 import { deployables } from '../build/deployables.ts';
 import type { IngestHandlers } from '../commands/ingest-hosts.ts';
@@ -17,7 +17,7 @@ const root = path.resolve(import.meta.dirname, '..', '..');
 export interface BuiltFunctions {
   ingest: IngestHandlers;
   /** Each cloud's scheduled sync, invoked as its scheduler would (EventBridge event, CloudEvent, Azure timer). */
-  sync: Record<Origin, (tick: number) => Promise<unknown>>;
+  sync: Record<Origin, (tick: number) => Promise<SyncReport>>;
   /** Each cloud's read endpoint, for the local read hosts. */
   read: ReadHandlers;
   buildMs: number;
@@ -61,16 +61,19 @@ export async function loadBuiltFunctions(): Promise<BuiltFunctions> {
       azure: required(azure, 'ingestEvents', 'azure-functionapp') as IngestHandlers['azure'],
     },
     sync: {
-      aws: (tick) => awsSyncHandler({ id: `dev-sync-aws-${tick}` }),
+      aws: (tick) => awsSyncHandler({ id: `dev-sync-aws-${tick}` }) as Promise<SyncReport>,
       gcp: (tick) =>
-        gcpSync({
+        (gcpSync as (event: object) => Promise<SyncReport>)({
           id: `dev-sync-gcp-${tick}`,
           source: 'dev',
           type: 'google.cloud.pubsub.topic.v1.messagePublished',
           specversion: '1.0',
         }),
       azure: (tick) =>
-        azureSync({ isPastDue: false, scheduleStatus: {} }, { invocationId: `dev-sync-azure-${tick}` }),
+        azureSync(
+          { isPastDue: false, scheduleStatus: {} },
+          { invocationId: `dev-sync-azure-${tick}` },
+        ) as Promise<SyncReport>,
     },
     read: {
       aws: required(awsRead, 'handler', 'aws-read') as ReadHandlers['aws'],
