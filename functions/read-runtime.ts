@@ -18,13 +18,7 @@
 import { createHash } from 'node:crypto';
 import { parseTime as parseTimeText, TIME_FORMS } from '../shared/client/time.ts';
 import { type CloudStores, createStores } from '../shared/clouds/all-stores.ts';
-import {
-  type Env,
-  readAwsStoreSettings,
-  readAzureStoreSettings,
-  readGcpStoreSettings,
-  type StoreSettings,
-} from '../shared/config/local-env.ts';
+import { readOwnStoreSettings } from '../shared/config/local-env.ts';
 import { type Origin, parseWindow, QueryError, readWindows, UnavailableError } from '../shared/core/index.ts';
 import { logInvocation } from '../shared/observability/invocation-log.ts';
 
@@ -42,16 +36,10 @@ export interface ReadAnswer {
 
 const HOUR_MS = 3_600_000;
 
-const ownSettings: Record<Origin, (env: Env) => Partial<StoreSettings>> = {
-  aws: (env) => ({ aws: readAwsStoreSettings(env) }),
-  gcp: (env) => ({ gcp: readGcpStoreSettings(env) }),
-  azure: (env) => ({ azure: readAzureStoreSettings(env) }),
-};
-
 /** The per-request function of one cloud's read endpoint; its store is built on first use and reused. */
 export function readRuntime(origin: Origin, stores?: () => Promise<CloudStores>) {
   let own: Promise<CloudStores> | undefined;
-  const open = stores ?? (() => createStores(origin, ownSettings[origin](process.env) as StoreSettings));
+  const open = stores ?? (() => createStores(origin, readOwnStoreSettings(origin)));
   return async (request: ReadRequest, now = Date.now()): Promise<ReadAnswer> => {
     const started = performance.now();
     const answer = await answerRead(origin, request, now, () => {

@@ -5,7 +5,6 @@
  * when the preferred cloud takes the connection and never answers, with and without a hedge.
  */
 
-import { type AddressInfo, createServer, type Socket } from 'node:net';
 import { DeleteTableCommand, type DynamoDBClient, type QueryCommandOutput } from '@aws-sdk/client-dynamodb';
 import pLimit from 'p-limit';
 import { createReadClient, type ReadEndpoint } from '../../shared/client/index.ts';
@@ -30,6 +29,7 @@ import {
 } from '../../shared/core/index.ts';
 import { loadManifest } from '../local-stack/manifest.ts';
 import { provisionDynamo } from '../local-stack/provision-aws.ts';
+import { startSilentEndpoint } from '../local-stack/silent-endpoint.ts';
 import { type ReadHosts, sourceReadHandlers, startReadHosts } from '../trigger-hosts/read-hosts.ts';
 import type { Report } from './report.ts';
 
@@ -151,21 +151,6 @@ async function benchLatency(
   }
 }
 
-/** A server that takes connections and never answers: a cloud cut off mid-way, which only a deadline detects. */
-async function silentServer(): Promise<{ url: string; close(): void }> {
-  const sockets = new Set<Socket>();
-  const server = createServer((socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
-}
-
 /** Item 3: median time to an answer when AWS, asked first, is silent; deadline 1,000 ms, then a 100 ms hedge. */
 async function benchFailover(
   endpoints: Record<Origin, ReadEndpoint>,
@@ -173,7 +158,7 @@ async function benchFailover(
   report: Report,
   queries: number,
 ): Promise<void> {
-  const silent = await silentServer();
+  const silent = await startSilentEndpoint();
   try {
     const cases = [
       ['deadline', 'deadline 1,000 ms', undefined],

@@ -8,13 +8,7 @@ import { parseArgs } from 'node:util';
 import { askInTurn } from '../../shared/client/failover.ts';
 import { parseTime, TIME_FORMS } from '../../shared/client/time.ts';
 import { type CloudStores, createStores } from '../../shared/clouds/all-stores.ts';
-import {
-  type Env,
-  readAwsStoreSettings,
-  readAzureStoreSettings,
-  readGcpStoreSettings,
-  type StoreSettings,
-} from '../../shared/config/local-env.ts';
+import { type Env, readOwnStoreSettings } from '../../shared/config/local-env.ts';
 import {
   checkQuery,
   isOrigin,
@@ -38,12 +32,6 @@ Exit status: 0 answered (even with no windows), 1 a bad parameter, 2 no cloud an
 
 const DEFAULT_DEADLINE_MS = 3_000;
 const HOUR_MS = 3_600_000;
-
-const ownSettings: Record<Origin, (env: Env) => Partial<StoreSettings>> = {
-  aws: (env) => ({ aws: readAwsStoreSettings(env) }),
-  gcp: (env) => ({ gcp: readGcpStoreSettings(env) }),
-  azure: (env) => ({ azure: readAzureStoreSettings(env) }),
-};
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -87,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
 async function answer(query: WindowQuery, clouds: Origin[], deadlineMs: number, format: string, env: Env) {
   const opened = new Map<Origin, Promise<CloudStores>>();
   const open = (cloud: Origin) => {
-    if (!opened.has(cloud)) opened.set(cloud, createStores(cloud, ownSettings[cloud](env) as StoreSettings));
+    if (!opened.has(cloud)) opened.set(cloud, createStores(cloud, readOwnStoreSettings(cloud, env)));
     return opened.get(cloud)!;
   };
   const windows: ReadWindow[] = [];

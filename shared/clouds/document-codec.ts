@@ -18,6 +18,7 @@
 import {
   type Aggregate,
   decodeSeqSet,
+  type ExportedWindow,
   encodeSeqSet,
   exportWindow,
   type MergedView,
@@ -49,17 +50,13 @@ export interface StoredSlice extends CommonFields {
   slice: number;
 }
 
-/** The merged view as native fields; `vwap` is null when the volume is zero. */
-export interface NativeWindowFields {
-  open: number;
-  high: number;
-  low: number;
-  close: number;
-  volume: number;
-  vwap: number | null;
-  count: number;
+/** The merged view as native fields: the export format's numbers, and whether the window is exact. */
+export type NativeWindowFields = Pick<
+  ExportedWindow,
+  'open' | 'high' | 'low' | 'close' | 'volume' | 'vwap' | 'count'
+> & {
   exact: boolean;
-}
+};
 
 export interface StoredWindow extends CommonFields, NativeWindowFields {
   kind: 'window';

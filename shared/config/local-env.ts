@@ -10,6 +10,7 @@
  * …); the rest are `TRICLOUD_*`, plus the names Azure's samples use for Event Hubs and Cosmos DB.
  */
 import { ConfigError } from '../core/errors.ts';
+import type { Origin } from '../core/origin.ts';
 
 /** Every variable of the contract, by the setting it carries. */
 export const envNames = {
@@ -341,4 +342,18 @@ export function readStoreSettings(env: Env = process.env): StoreSettings {
     gcp: readGcpStoreSettings(env),
     azure: readAzureStoreSettings(env),
   };
+}
+
+/**
+ * Reads one cloud's store settings only, for whoever reads that cloud alone (its read function, `tricloud query`
+ * asking the clouds in turn): the other clouds' variables need not be set. The others are left out of the result.
+ */
+export function readOwnStoreSettings(origin: Origin, env: Env = process.env): StoreSettings {
+  const own = {
+    aws: () => ({ aws: readAwsStoreSettings(env) }),
+    gcp: () => ({ gcp: readGcpStoreSettings(env) }),
+    azure: () => ({ azure: readAzureStoreSettings(env) }),
+  }[origin]();
+  // createStores reads only settings[origin]; the rest of the record is never touched.
+  return own as StoreSettings;
 }

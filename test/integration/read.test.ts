@@ -4,9 +4,9 @@
  * equal to the export for the series and span, refusing requests without credentials and bad parameters.
  */
 import { spawn } from 'node:child_process';
-import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSilentEndpoint } from '../../scripts/local-stack/silent-endpoint.ts';
 import {
   type ReadHosts,
   sourceReadHandlers,
@@ -108,24 +108,9 @@ describe.each(ORIGINS)('the %s read function', (cloud) => {
   });
 });
 
-/** A server that takes connections and never answers: a cloud cut off mid-way, which only a deadline detects. */
-async function silentServer(): Promise<{ url: string; close(): void }> {
-  const sockets = new Set<import('node:net').Socket>();
-  const server = createNetServer((socket) => sockets.add(socket));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/`,
-    close: () => {
-      for (const s of sockets) s.destroy();
-      server.close();
-    },
-  };
-}
-
 describe('the read client', () => {
   it('moves on from a cloud that does not answer within the deadline', async () => {
-    const silent = await silentServer();
+    const silent = await startSilentEndpoint();
     try {
       const client = createReadClient({
         endpoints: { ...endpoints(), azure: { url: silent.url } },
@@ -200,7 +185,7 @@ describe('tricloud query', () => {
   });
 
   it('answers from the next cloud in auto when the first store does not answer', async () => {
-    const silent = await silentServer();
+    const silent = await startSilentEndpoint();
     try {
       const { code, out, err } = await query(
         [
