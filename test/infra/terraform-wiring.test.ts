@@ -489,7 +489,7 @@ describe('infra/azure', () => {
 
   it('gives the app every Azure setting of the env contract, secrets from Key Vault', () => {
     const plain = keysOf(stacks.azure.locals.azure_env);
-    const secrets = ['EVENTHUB_CONNECTION_STRING', 'COSMOS_KEY'];
+    const secrets = ['EVENTHUB_CONNECTION_STRING', 'COSMOS_KEY', 'TRICLOUD_COSMOS_READ_KEY'];
     // The read URL and key are for clients, not for the app.
     const { cosmosTrustSelfSignedCertificate, readUrl: _url, readKey: _key, ...names } = envNames.azure;
     for (const name of Object.values(names)) expect([...plain, ...secrets], name).toContain(name);
@@ -498,6 +498,12 @@ describe('infra/azure', () => {
     const settings = String(r('azurerm_function_app_flex_consumption', 'main').app_settings);
     expect(settings).toContain('local.azure_env');
     expect(settings).toContain('local.secret_reference');
+  });
+
+  it("gives the read function Cosmos DB's read-only key, from Key Vault", () => {
+    const secrets = String(stacks.azure.locals.app_secrets);
+    expect(secrets).toContain('TRICLOUD_COSMOS_READ_KEY');
+    expect(secrets).toContain('primary_readonly_key');
   });
 
   it('partitions every container by /id and declares the change-order composite index of the local stack', () => {
