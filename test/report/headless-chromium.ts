@@ -38,8 +38,13 @@ async function withProfile<T>(act: (profile: string) => Promise<T>): Promise<T> 
 
 /** The page's DOM, serialised after its scripts ran. */
 export function renderedDom(chromium: string, file: string, width: number): Promise<string> {
+  return renderedUrl(chromium, `file://${file}`, width);
+}
+
+/** The DOM of a page at any URL (a local server's), serialised after its scripts ran. */
+export function renderedUrl(chromium: string, url: string, width: number): Promise<string> {
   return withProfile(async (profile) => {
-    const { stdout } = await run(chromium, [...flags(profile, width, 900), '--dump-dom', `file://${file}`], {
+    const { stdout } = await run(chromium, [...flags(profile, width, 900), '--dump-dom', url], {
       maxBuffer: 64 * 1024 * 1024,
       timeout: 90_000,
     });
