@@ -3,17 +3,10 @@
  * `x-functions-key` header or `code` parameter); Terraform can put Entra ID (App Service authentication) in front.
  */
 import { app, type HttpRequest, type HttpResponseInit } from '@azure/functions';
-import { createAzureStores } from '../../shared/clouds/azure/azure-stores.ts';
-import { envNames, readAzureStoreSettings } from '../../shared/config/local-env.ts';
 import { readRuntime } from '../read-runtime.ts';
 
-// The app's functions share its settings; the read function alone is open to readers, so it reads Cosmos DB with
-// the account's read-only key where Terraform provides one (TRICLOUD_COSMOS_READ_KEY), and cannot write.
-const read = readRuntime('azure', async () => {
-  const settings = readAzureStoreSettings();
-  const readOnlyKey = process.env[envNames.azure.cosmosReadKey];
-  return createAzureStores(readOnlyKey ? { ...settings, cosmosKey: readOnlyKey } : settings);
-});
+// Deployed in a Function App of its own whose COSMOS_KEY is the account's read-only key (infra/azure/read.tf).
+const read = readRuntime('azure');
 
 export async function readWindowsHttp(request: HttpRequest): Promise<HttpResponseInit> {
   const ifNoneMatch = request.headers.get('if-none-match');

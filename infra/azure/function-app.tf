@@ -90,6 +90,8 @@ resource "azurerm_function_app_flex_consumption" "main" {
     local.host_env,
     local.azure_env,
     local.secret_reference,
+    # Reads are served by the read app (read.tf), with its own identity and a read-only key.
+    { "AzureWebJobs.read.Disabled" = "true" },
   )
 
   site_config {

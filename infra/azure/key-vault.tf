@@ -27,15 +27,13 @@ locals {
     {
       EVENTHUB_CONNECTION_STRING = azurerm_eventhub_authorization_rule.ingest_listen.primary_connection_string
       COSMOS_KEY                 = azurerm_cosmosdb_account.main.primary_key
-      # The read function's: Cosmos DB's read-only key, so the one function open to readers cannot write.
-      TRICLOUD_COSMOS_READ_KEY = azurerm_cosmosdb_account.main.primary_readonly_key
     },
     var.sync_secrets,
     { TRICLOUD_GCP_CREDENTIALS_JSON = var.gcp_credentials_json },
   )
   # Keys only from names known at plan time (the connection string and key are not, on the first apply).
   app_secret_names = toset(concat(
-    ["EVENTHUB_CONNECTION_STRING", "COSMOS_KEY", "TRICLOUD_COSMOS_READ_KEY"],
+    ["EVENTHUB_CONNECTION_STRING", "COSMOS_KEY"],
     nonsensitive([for name, value in var.sync_secrets : name if value != ""]),
     nonsensitive(var.gcp_credentials_json == "") ? [] : ["TRICLOUD_GCP_CREDENTIALS_JSON"],
   ))

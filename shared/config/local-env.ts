@@ -51,8 +51,6 @@ export const envNames = {
     consumerGroup: 'EVENTHUB_CONSUMER_GROUP',
     cosmosEndpoint: 'COSMOS_ENDPOINT',
     cosmosKey: 'COSMOS_KEY',
-    /** Cosmos DB's read-only key, which the read function uses in place of COSMOS_KEY when it is set. */
-    cosmosReadKey: 'TRICLOUD_COSMOS_READ_KEY',
     cosmosTrustSelfSignedCertificate: 'TRICLOUD_COSMOS_TRUST_SELF_SIGNED_CERT',
     cosmosDatabase: 'TRICLOUD_COSMOS_DATABASE',
     aggregatesContainer: 'TRICLOUD_COSMOS_AGGREGATES_CONTAINER',

@@ -489,7 +489,7 @@ describe('infra/azure', () => {
 
   it('gives the app every Azure setting of the env contract, secrets from Key Vault', () => {
     const plain = keysOf(stacks.azure.locals.azure_env);
-    const secrets = ['EVENTHUB_CONNECTION_STRING', 'COSMOS_KEY', 'TRICLOUD_COSMOS_READ_KEY'];
+    const secrets = ['EVENTHUB_CONNECTION_STRING', 'COSMOS_KEY'];
     // The read URL and key are for clients, not for the app.
     const { cosmosTrustSelfSignedCertificate, readUrl: _url, readKey: _key, ...names } = envNames.azure;
     for (const name of Object.values(names)) expect([...plain, ...secrets], name).toContain(name);
@@ -500,10 +500,24 @@ describe('infra/azure', () => {
     expect(settings).toContain('local.secret_reference');
   });
 
-  it("gives the read function Cosmos DB's read-only key, from Key Vault", () => {
-    const secrets = String(stacks.azure.locals.app_secrets);
-    expect(secrets).toContain('TRICLOUD_COSMOS_READ_KEY');
-    expect(secrets).toContain('primary_readonly_key');
+  it('serves reads from an app of their own: its own identity, the read-only key, the read function alone', () => {
+    const app = r('azurerm_function_app_flex_consumption', 'read');
+    const settings = app.app_settings as Record<string, string>;
+    expect(settings['AzureWebJobs.ingest.Disabled']).toBe('true');
+    expect(settings['AzureWebJobs.sync.Disabled']).toBe('true');
+    expect(settings.COSMOS_KEY).toBe(
+      `@Microsoft.KeyVault(SecretUri=${ref('azurerm_key_vault_secret.cosmos_read_key.versionless_id')})`,
+    );
+    expect(r('azurerm_key_vault_secret', 'cosmos_read_key').value).toBe(
+      ref('azurerm_cosmosdb_account.main.primary_readonly_key'),
+    );
+    expect(JSON.stringify(settings)).not.toMatch(/EVENTHUB|AWS_|GOOGLE|primary_key\b/);
+    expect(r('azurerm_role_assignment', 'read_secret').scope).toBe(
+      ref('azurerm_key_vault_secret.cosmos_read_key.resource_versionless_id'),
+    );
+    expect(String(r('azurerm_function_app_flex_consumption', 'main').app_settings)).toContain(
+      'AzureWebJobs.read.Disabled',
+    );
   });
 
   it('partitions every container by /id and declares the change-order composite index of the local stack', () => {
