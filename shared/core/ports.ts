@@ -1,6 +1,8 @@
 /**
- * The ports the use cases need, kept as small as a store allows: adapters read, conditionally write and list
- * changes; every decision lives in the core. Adapters throw only the core's errors (`errors.ts`).
+ * The ports the use cases need, kept as small as a store allows: adapters read, conditionally write, list changes
+ * and read a range; every decision lives in the core. Adapters translate what the core must act on into its errors
+ * (`errors.ts`: conflict, throttled, unavailable, permanent); anything else they pass on as it is, and the core
+ * treats it as not worth retrying.
  */
 import type { Origin } from './origin.ts';
 import type { SliceDocument } from './slice-document.ts';

@@ -3,7 +3,7 @@
  * by their seq (`floor(seq / 65,536) mod 64`), and each slice document holds, per origin, the part of the window's
  * records that fall in that slice: its aggregate, its exact seq set, its revision. Every rule of DESIGN §2 holds
  * per slice unchanged — single-writer parts, the merge, "higher revision wins" — and a slice stays bounded: each
- * part's seq set is refused past {@link PART_SEQ_BYTES_LIMIT} encoded bytes (see `slice-capacity.ts`).
+ * part's seq set is refused past {@link PART_SEQ_BYTES_LIMIT} encoded bytes (`addToPart` in `part.ts`).
  *
  * Slicing by blocks of 65,536 keeps a contiguous or gappy stream in one slice for 65,536 seqs at a time, so a
  * batch of consecutive records touches one slice; the modulo bounds how many slices a window can have, whatever
