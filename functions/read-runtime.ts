@@ -16,10 +16,17 @@
  * Azure function key), so the handler sees only requests already allowed.
  */
 import { createHash } from 'node:crypto';
-import { parseTime as parseTimeText, TIME_FORMS } from '../shared/client/time.ts';
+import { timeRange } from '../shared/client/time.ts';
 import { type CloudStores, createStores } from '../shared/clouds/all-stores.ts';
 import { readOwnStoreSettings } from '../shared/config/local-env.ts';
-import { type Origin, parseWindow, QueryError, readWindows, UnavailableError } from '../shared/core/index.ts';
+import {
+  type Origin,
+  parseWindow,
+  QueryError,
+  readWindows,
+  UnavailableError,
+  windowStart,
+} from '../shared/core/index.ts';
 import { logInvocation } from '../shared/observability/invocation-log.ts';
 
 export interface ReadRequest {
@@ -33,8 +40,6 @@ export interface ReadAnswer {
   headers: Record<string, string>;
   body: string;
 }
-
-const HOUR_MS = 3_600_000;
 
 /** The per-request function of one cloud's read endpoint; its store is built on first use and reused. */
 export function readRuntime(origin: Origin, stores?: () => Promise<CloudStores>) {
@@ -66,8 +71,7 @@ async function answerRead(
 ): Promise<ReadAnswer> {
   try {
     const window = request.query('window') ?? '1m';
-    const to = parseTime(request.query('to'), 'to', now);
-    const from = parseTime(request.query('from'), 'from', to - HOUR_MS);
+    const { from, to } = timeRange({ from: request.query('from'), to: request.query('to') }, now);
     const limitText = request.query('limit');
     const next = request.query('next');
     const page = await readWindows((await store()).store, {
@@ -80,7 +84,8 @@ async function answerRead(
     });
     const body = JSON.stringify({ cloud: origin, ...page });
     const etag = `"${createHash('sha256').update(body).digest('base64url').slice(0, 27)}"`;
-    const closed = to <= Math.floor(now / parseWindow(window).sizeMs) * parseWindow(window).sizeMs;
+    // Ended: every window of the range starts before the window now open.
+    const closed = to <= windowStart(now, parseWindow(window).sizeMs);
     const headers = {
       'content-type': 'application/json',
       etag,
@@ -103,13 +108,4 @@ function failure(error: unknown): ReadAnswer {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   if (error instanceof UnavailableError) return json(503, { error: message }, { 'retry-after': '5' });
   return json(500, { error: message });
-}
-
-/** A query's time parameter; a {@link QueryError} naming it when it cannot be read. */
-export function parseTime(text: string | undefined, name: string, fallback: number): number {
-  const ms = parseTimeText(text, fallback);
-  if (!Number.isFinite(ms)) {
-    throw new QueryError(name, `${name} must be a time: ${TIME_FORMS}; got ${JSON.stringify(text)}`);
-  }
-  return ms;
 }

@@ -6,7 +6,7 @@
  */
 import { parseArgs } from 'node:util';
 import { askInTurn } from '../../shared/client/failover.ts';
-import { parseTime, TIME_FORMS } from '../../shared/client/time.ts';
+import { TIME_FORMS, timeRange } from '../../shared/client/time.ts';
 import { type CloudStores, createStores } from '../../shared/clouds/all-stores.ts';
 import { type Env, readOwnStoreSettings } from '../../shared/config/local-env.ts';
 import {
@@ -31,7 +31,6 @@ on when one fails or does not answer within --deadline ms (default 3000); the an
 Exit status: 0 answered (even with no windows), 1 a bad parameter, 2 no cloud answered.`;
 
 const DEFAULT_DEADLINE_MS = 3_000;
-const HOUR_MS = 3_600_000;
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -111,16 +110,8 @@ async function answer(query: WindowQuery, clouds: Origin[], deadlineMs: number, 
 }
 
 function queryOf(values: { series?: string; window: string; from?: string; to?: string }): WindowQuery {
-  const to = time(values.to, '--to', Date.now());
-  const from = time(values.from, '--from', to - HOUR_MS);
+  const { from, to } = timeRange(values, Date.now(), { from: '--from', to: '--to' });
   return { series: values.series ?? '', window: values.window, from, to, limit: 1_000 };
-}
-
-function time(text: string | undefined, option: string, fallback: number): number {
-  const ms = parseTime(text, fallback);
-  if (!Number.isFinite(ms))
-    throw new QueryError(option, `${option} must be a time: ${TIME_FORMS}; got '${text}'.`);
-  return ms;
 }
 
 function positive(text: string | undefined, option: string, fallback: number): number {

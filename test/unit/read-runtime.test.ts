@@ -4,7 +4,8 @@
  * against the built bundles in test/integration.
  */
 import { describe, expect, it } from 'vitest';
-import { parseTime, readRuntime } from '../../functions/read-runtime.ts';
+import { readRuntime } from '../../functions/read-runtime.ts';
+import { parseTimeParameter as parseTime } from '../../shared/client/time.ts';
 import { createIngest, parseWindows, readWindows } from '../../shared/core/index.ts';
 import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
 import { messagesOf, record, referenceWindows, T0 } from '../helpers/records.ts';
