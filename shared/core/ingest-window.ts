@@ -4,7 +4,7 @@
  * as stored (one more). The window is refreshed even when no slice changed, so a redelivery after a crash between
  * the two writes repairs it; an up-to-date window costs no write.
  */
-import { type UpdatePolicy, updateDocument } from './conditional-update.ts';
+import { refreshWindow, type UpdatePolicy, updateDocument } from './conditional-update.ts';
 import { rowOf } from './envelope.ts';
 import type { DecodedInbound } from './ingest-batch.ts';
 import { type DocumentGroup, jsonText, ROW_REF_SCALE, rowLetter } from './ingest-batch.ts';
@@ -13,7 +13,7 @@ import type { Origin } from './origin.ts';
 import { addToPart, emptyPart, type PartUpdate } from './part.ts';
 import type { AggregateStore, DeadLetter } from './ports.ts';
 import { PART_SEQ_BYTES_LIMIT, type SliceDocument, sliceId, withParts } from './slice-document.ts';
-import { type StoredDocument, type WindowDocument, withSlices } from './window-document.ts';
+import type { StoredDocument, WindowDocument } from './window-document.ts';
 
 export interface WindowWork {
   store: AggregateStore;
@@ -35,11 +35,10 @@ export async function ingestWindow(work: WindowWork, windowId: string, groups: r
   if (stored.length === 0) return;
   const { outcome } = work;
   try {
-    const result = await updateDocument<WindowDocument>(
+    const result = await refreshWindow(
       work.store,
-      windowId,
       work.stored.get(windowId) as WindowDocument | undefined,
-      (current) => withSlices(groups[0]!.key, current, stored, work.now()),
+      stored,
       work.policy,
     );
     outcome.report.conflicts += result.conflicts;

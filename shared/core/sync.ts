@@ -9,13 +9,13 @@
  * Cost grows with the number of changed documents, never with the size of the store.
  */
 import pLimit from 'p-limit';
-import { type UpdatePolicy, updateDocument } from './conditional-update.ts';
+import { refreshWindow, type UpdatePolicy, updateDocument } from './conditional-update.ts';
 import { isTransient } from './errors.ts';
 import type { Origin } from './origin.ts';
 import type { AggregateStore, ChangeCursor, Clock, Watermark } from './ports.ts';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './retry.ts';
 import { mergeRemoteParts, type SliceDocument } from './slice-document.ts';
-import { type WindowDocument, windowId, withSlices } from './window-document.ts';
+import { type WindowDocument, windowId } from './window-document.ts';
 
 export interface SyncOptions {
   /** Documents per page read from the source. */
@@ -253,11 +253,10 @@ async function applyPage(
   await Promise.all(
     [...byWindow].map(([id, windowSlices]) =>
       limit(async () => {
-        const outcome = await updateDocument<WindowDocument>(
+        const outcome = await refreshWindow(
           target,
-          id,
           local.get(id) as WindowDocument | undefined,
-          (current) => withSlices(windowSlices[0]!, current, windowSlices, clock.now()),
+          windowSlices,
           policy,
         );
         if (outcome.written) report.windowsWritten++;
