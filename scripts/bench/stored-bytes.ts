@@ -19,7 +19,7 @@ import {
   parseWindows,
 } from '../../shared/core/index.ts';
 import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
-import { seededRandom } from '../seeded-random.ts';
+import { seededRandom } from '../dev/seeded-random.ts';
 import type { Report } from './report.ts';
 
 const T0 = 1_700_000_000_000;

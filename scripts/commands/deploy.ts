@@ -7,6 +7,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseOrigin } from '../cli/cloud-env.ts';
 import { DeployError } from '../deploy/errors.ts';
 import {
   checkArtifacts,
@@ -19,7 +20,6 @@ import {
 import { contractOutputs } from '../deploy/stacks.ts';
 import { terraformOutput } from '../deploy/terraform-cli.ts';
 import { readEnvFile, writeEnvFile } from '../local-stack/env-file.ts';
-import { parseOrigin } from './cloud-env.ts';
 
 const help = `Usage: tricloud deploy --cloud aws|gcp|azure [--plan] [--env FILE] [--skip-build]
 

@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseOrigin } from '../cli/cloud-env.ts';
 import {
   checkArtifacts,
   checkPrerequisites,
@@ -12,7 +13,6 @@ import {
   terraformStep,
 } from '../deploy/prepare.ts';
 import { readEnvFile } from '../local-stack/env-file.ts';
-import { parseOrigin } from './cloud-env.ts';
 
 const help = `Usage: tricloud destroy --cloud aws|gcp|azure [--env FILE] [--auto-approve]
 

@@ -16,6 +16,7 @@ import { syntheticSource } from '../../producers/sources/synthetic.ts';
 import { readCloudSettings } from '../../shared/config/local-env.ts';
 import { readPipelineSettings } from '../../shared/config/pipeline.ts';
 import { type ExportedWindow, ORIGINS, type Origin, type SyncReport } from '../../shared/core/index.ts';
+import { readExports } from '../cli/read-exports.ts';
 import { loadBuiltFunctions } from '../dev/built-functions.ts';
 import { type Chaos, prepareChaos } from '../dev/chaos.ts';
 import { startDevProducer } from '../dev/dev-producer.ts';
@@ -23,17 +24,16 @@ import { countDocuments } from '../dev/document-counter.ts';
 import { watchFunctions } from '../dev/function-telemetry.ts';
 import { type CloudRow, failureLines, startLiveView } from '../dev/live-view.ts';
 import { type DevOptions, parseDevOptions, usage } from '../dev/options.ts';
+import { firstDifference, referenceWindows } from '../dev/reference-windows.ts';
+import { seededRandom } from '../dev/seeded-random.ts';
 import { lagsOf, sampleTimeline } from '../dev/timeline.ts';
 import { summaryTable, verdictLines, verifyRun } from '../dev/verification.ts';
 import { writeEnvFile } from '../local-stack/env-file.ts';
 import { startLocalStack } from '../local-stack/local-stack.ts';
-import { firstDifference, referenceWindows } from '../reference-windows.ts';
 import { writeReport } from '../report/write-report.ts';
-import { seededRandom } from '../seeded-random.ts';
+import { startIngestHosts } from '../trigger-hosts/ingest-hosts.ts';
 import { startReadHosts } from '../trigger-hosts/read-hosts.ts';
 import { type SyncTimer, startSyncTimer } from '../trigger-hosts/sync-timer.ts';
-import { startIngestHosts } from './ingest-hosts.ts';
-import { readExports } from './read-exports.ts';
 
 /** How long the cut cloud stays down under `--chaos`. */
 const OUTAGE_MS = 5_000;

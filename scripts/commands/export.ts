@@ -4,8 +4,8 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadCloudEnv, parseOrigin } from './cloud-env.ts';
-import { readExports } from './read-exports.ts';
+import { loadCloudEnv, parseOrigin } from '../cli/cloud-env.ts';
+import { readExports } from '../cli/read-exports.ts';
 
 const usage = `Usage: tricloud export --cloud aws|gcp|azure --out FILE [--env FILE]
 

@@ -21,7 +21,7 @@ import {
   readGcpSettings,
 } from '../../shared/config/local-env.ts';
 import { fnv1a32, type Origin, parseDuration } from '../../shared/core/index.ts';
-import { loadCloudEnv, parseOrigin } from './cloud-env.ts';
+import { loadCloudEnv, parseOrigin } from '../cli/cloud-env.ts';
 
 const usage = `Usage: tricloud produce [options]
 

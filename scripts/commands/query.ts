@@ -19,7 +19,7 @@ import {
   readWindows,
   type WindowQuery,
 } from '../../shared/core/index.ts';
-import { loadCloudEnv } from './cloud-env.ts';
+import { loadCloudEnv } from '../cli/cloud-env.ts';
 
 const usage = `Usage: tricloud query --series S [--window 1m] [--from T] [--to T] [--cloud aws|gcp|azure|auto]
                       [--order aws,gcp,azure] [--deadline MS] [--format table|ndjson|csv] [--env F]

@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { syncRuntime } from '../../functions/sync-runtime.ts';
-import { loadCloudEnv, parseOrigin } from './cloud-env.ts';
+import { loadCloudEnv, parseOrigin } from '../cli/cloud-env.ts';
 
 const usage = `Usage: tricloud sync --into aws|gcp|azure [--env FILE] [--json]
 

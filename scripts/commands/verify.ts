@@ -4,8 +4,8 @@
  */
 import { parseArgs } from 'node:util';
 import { compareExports, ORIGINS } from '../../shared/core/index.ts';
-import { loadCloudEnv } from './cloud-env.ts';
-import { readExports } from './read-exports.ts';
+import { loadCloudEnv } from '../cli/cloud-env.ts';
+import { readExports } from '../cli/read-exports.ts';
 
 const usage = `Usage: tricloud verify [--env FILE] [--json]
 

@@ -3,7 +3,7 @@
  * environment, its output streamed or captured.
  */
 import { spawn } from 'node:child_process';
-import { findOnPath as findOnSearchPath, isExecutable } from '../find-on-path.ts';
+import { findOnPath as findOnSearchPath, isExecutable } from '../machine/find-on-path.ts';
 import { MissingTerraformError } from './errors.ts';
 
 export type Env = Readonly<Record<string, string | undefined>>;

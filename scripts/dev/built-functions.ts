@@ -9,7 +9,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { Origin, SyncReport } from '../../shared/core/index.ts';
 import { bundle } from '../build/bundle.ts';
 import { deployables } from '../build/deployables.ts';
-import type { IngestHandlers } from '../commands/ingest-hosts.ts';
+import type { IngestHandlers } from '../trigger-hosts/ingest-hosts.ts';
 import type { ReadHandlers } from '../trigger-hosts/read-hosts.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

@@ -8,8 +8,8 @@
  * still end exact.
  */
 import type { Origin } from '../../shared/core/index.ts';
-import type { IngestHandlers } from '../commands/ingest-hosts.ts';
 import { type CloudOutage, proxyCloud } from '../local-stack/outage-proxy.ts';
+import type { IngestHandlers } from '../trigger-hosts/ingest-hosts.ts';
 import type { DevProducer } from './dev-producer.ts';
 
 export interface ChaosReport {

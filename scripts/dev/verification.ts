@@ -1,6 +1,6 @@
 /**
  * The end of a `tricloud dev` run: the three stores compared with each other (byte-identical windows) and with a
- * reference computed directly from the records produced (`scripts/reference-windows.ts`, which shares no code
+ * reference computed directly from the records produced (`scripts/dev/reference-windows.ts`, which shares no code
  * with the core's aggregation), and the summary table printed. The verdict decides the exit status.
  */
 import { compareExports, type ExportedWindow, ORIGINS, type Origin } from '../../shared/core/index.ts';

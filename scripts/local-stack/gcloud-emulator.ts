@@ -13,11 +13,11 @@
  *    second that its parent is gone and signals the group, SIGINT and then SIGKILL.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { findFreePort } from '../machine/free-port.ts';
+import { sessionMembers, signalSession } from '../machine/process-sessions.ts';
+import { waitUntil } from '../machine/wait-until.ts';
 import { ServerStartError } from './errors.ts';
-import { findFreePort } from './free-port.ts';
 import type { GoogleEmulator } from './prerequisites.ts';
-import { sessionMembers, signalSession } from './process-sessions.ts';
-import { waitUntil } from './wait-until.ts';
 
 export interface EmulatorProcess {
   emulator: GoogleEmulator;

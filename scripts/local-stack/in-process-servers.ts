@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import { createHttpsServer } from '@vercel/cosmosdb-server';
 import dynalite from 'dynalite';
 import { createRequestHandler } from 'local-aws-sqs';
-import { listenPreferring } from './free-port.ts';
+import { listenPreferring } from '../machine/free-port.ts';
 
 export interface InProcessServer {
   /** The URL the SDK is given as its endpoint. */

@@ -4,7 +4,7 @@
  * Used by `tricloud stack up` and by the integration tests' global setup.
  */
 import { type Env, envNames } from '../../shared/config/local-env.ts';
-import { startEventHubsServer } from './event-hubs/server.ts';
+import { startEventHubsServer } from '../event-hubs-server/server.ts';
 import { type EmulatorProcess, startGcloudEmulator } from './gcloud-emulator.ts';
 import {
   type InProcessServer,

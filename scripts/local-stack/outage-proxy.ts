@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { envNames } from '../../shared/config/local-env.ts';
 import type { Origin } from '../../shared/core/index.ts';
-import { listenOn } from './free-port.ts';
+import { listenOn } from '../machine/free-port.ts';
 
 export interface OutageProxy {
   /** Where clients connect instead of the target. */

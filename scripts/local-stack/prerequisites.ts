@@ -4,7 +4,7 @@
  */
 import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { findOnPath } from '../find-on-path.ts';
+import { findOnPath } from '../machine/find-on-path.ts';
 import { MissingPrerequisiteError } from './errors.ts';
 
 export type GoogleEmulator = 'pubsub' | 'firestore';

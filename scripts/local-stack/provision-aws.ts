@@ -18,8 +18,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { type AwsConnection, createDynamoClient, createSqsClient } from '../../shared/clouds/aws/clients.ts';
+import { waitUntil } from '../machine/wait-until.ts';
 import type { ResourceManifest } from './manifest.ts';
-import { waitUntil } from './wait-until.ts';
 
 export interface ProvisionedAws {
   queueUrl: string;

@@ -1,5 +1,5 @@
 /** The stack's resident memory: this Node process (in-process servers included) plus the emulators' sessions. */
-import { listProcesses } from './process-sessions.ts';
+import { listProcesses } from '../machine/process-sessions.ts';
 
 export interface StackMemory {
   /** This process: runtime, SDK clients and the in-process servers (SQS, DynamoDB, Cosmos DB, Event Hubs). */

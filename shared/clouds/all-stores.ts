@@ -2,8 +2,9 @@
  * The three clouds' stores from one settings object, for whoever must see them all: each cloud's sync (which
  * pulls the other two), and the CLI's sync, export and verify. Clients are built only for the clouds asked for.
  */
-import type { StoreSettings } from '../config/local-env.ts';
+
 import type { AggregateStore, Origin } from '../core/index.ts';
+import type { StoreSettings } from './settings.ts';
 
 export interface CloudStores {
   store: AggregateStore;

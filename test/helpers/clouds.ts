@@ -1,6 +1,6 @@
 /** Three in-memory clouds wired to the core's use cases, for pure tests of the invariants. */
 
-import { seededRandom } from '../../scripts/seeded-random.ts';
+import { seededRandom } from '../../scripts/dev/seeded-random.ts';
 import {
   createIngest,
   type ExportedWindow,

@@ -1,6 +1,6 @@
 /** Factories, generators and the straightforward reference every exactness test compares against. */
 import fc from 'fast-check';
-import { distinctRecords, firstDifference } from '../../scripts/reference-windows.ts';
+import { distinctRecords, firstDifference } from '../../scripts/dev/reference-windows.ts';
 import {
   type DataRecord,
   type ExportedWindow,
@@ -53,7 +53,7 @@ export {
   distinctRecords as distinct,
   referenceWindows,
   sortWindows,
-} from '../../scripts/reference-windows.ts';
+} from '../../scripts/dev/reference-windows.ts';
 
 /** Throws with a readable diff when the exported windows differ from the reference beyond float tolerance. */
 export function expectExact(actual: readonly ExportedWindow[], reference: readonly ExportedWindow[]): void {

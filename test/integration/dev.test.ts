@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRecords } from '../../producers/sources/synthetic.ts';
-import { firstDifference, referenceWindows } from '../../scripts/reference-windows.ts';
+import { firstDifference, referenceWindows } from '../../scripts/dev/reference-windows.ts';
 import { REPORT_DATA_ELEMENT_ID } from '../../scripts/report/write-report.ts';
 import { envNames } from '../../shared/config/local-env.ts';
 import { type ExportedWindow, ORIGINS, parseWindows } from '../../shared/core/index.ts';

@@ -16,7 +16,7 @@ import {
   UpdateItemCommand,
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitUntil } from '../../scripts/local-stack/wait-until.ts';
+import { waitUntil } from '../../scripts/machine/wait-until.ts';
 import { changeKey } from '../../shared/clouds/change-order.ts';
 import type { AwsSettings } from '../../shared/config/local-env.ts';
 import { awsSettings, dynamoClient, uniqueName } from '../setup/cloud-clients.ts';

@@ -14,10 +14,7 @@ import {
   type SubscribeOptions,
 } from '@azure/event-hubs';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import {
-  type RunningEventHubsServer,
-  startEventHubsServer,
-} from '../../scripts/local-stack/event-hubs/index.ts';
+import { type RunningEventHubsServer, startEventHubsServer } from '../../scripts/event-hubs-server/index.ts';
 
 const pollTimeoutMs = 15_000;
 

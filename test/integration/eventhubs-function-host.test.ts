@@ -7,10 +7,7 @@ import { EventHubProducerClient } from '@azure/event-hubs';
 import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { eventHubsIngest } from '../../functions/azure/ingest.ts';
 import { ingestRuntime } from '../../functions/ingest-runtime.ts';
-import {
-  type RunningEventHubsServer,
-  startEventHubsServer,
-} from '../../scripts/local-stack/event-hubs/index.ts';
+import { type RunningEventHubsServer, startEventHubsServer } from '../../scripts/event-hubs-server/index.ts';
 import { startEventHubsFunctionHost } from '../../scripts/trigger-hosts/eventhubs-function-host.ts';
 import type { TriggerHost } from '../../scripts/trigger-hosts/host-loop.ts';
 import type { InboundMessage, IngestResult } from '../../shared/core/index.ts';

@@ -6,7 +6,7 @@
 import type { Message, PubSub, Subscription, Topic } from '@google-cloud/pubsub';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest } from '../../scripts/local-stack/manifest.ts';
-import { waitUntil } from '../../scripts/local-stack/wait-until.ts';
+import { waitUntil } from '../../scripts/machine/wait-until.ts';
 import { gcpSettings, pubsubClient, uniqueName } from '../setup/cloud-clients.ts';
 
 let pubsub: PubSub;

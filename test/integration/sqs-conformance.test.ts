@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadManifest } from '../../scripts/local-stack/manifest.ts';
-import { waitUntil } from '../../scripts/local-stack/wait-until.ts';
+import { waitUntil } from '../../scripts/machine/wait-until.ts';
 import { awsSettings, sqsClient, uniqueName } from '../setup/cloud-clients.ts';
 
 let sqs: SQSClient;

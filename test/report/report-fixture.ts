@@ -1,6 +1,6 @@
 /** A small deterministic run to render: synthetic trades, their reference windows, a made-up timeline. */
 import { syntheticTrades } from '../../producers/sources/synthetic.ts';
-import { referenceWindows } from '../../scripts/reference-windows.ts';
+import { referenceWindows } from '../../scripts/dev/reference-windows.ts';
 import type { ReportData, TimelineSample } from '../../scripts/report/write-report.ts';
 import { ORIGINS, parseWindow } from '../../shared/core/index.ts';
 

@@ -5,7 +5,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { TestProject } from 'vitest/node';
-import { findOnPath } from '../../scripts/find-on-path.ts';
+import { findOnPath } from '../../scripts/machine/find-on-path.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,5 +1,5 @@
 /** The AWS side of the ports, from settings: the DynamoDB store and dead letters, sharing one client. */
-import type { AwsStoreSettings } from '../../config/local-env.ts';
+import type { AwsStoreSettings } from '../settings.ts';
 import { createDynamoClient } from './clients.ts';
 import { DynamoDeadLetters } from './dynamo-dead-letters.ts';
 import { DynamoStore } from './dynamo-store.ts';

@@ -1,7 +1,7 @@
 /** AWS SDK clients built from settings: the local stack's endpoints, or the real service when none is given. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { AwsCredentials } from '../../config/local-env.ts';
+import type { AwsCredentials } from '../settings.ts';
 
 export interface AwsConnection {
   region: string;

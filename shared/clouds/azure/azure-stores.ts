@@ -1,5 +1,5 @@
 /** The Azure side of the ports, from settings: the Cosmos DB store and dead letters, sharing one client. */
-import type { AzureStoreSettings } from '../../config/local-env.ts';
+import type { AzureStoreSettings } from '../settings.ts';
 import { createCosmosClient } from './clients.ts';
 import { CosmosDeadLetters } from './cosmos-dead-letters.ts';
 import { CosmosStore } from './cosmos-store.ts';

@@ -6,7 +6,7 @@
  * Each client has its own module (`firestore-client.ts`, `pubsub-client.ts`) so that code which needs one SDK —
  * the Cloud Functions need only Firestore — does not load the other.
  */
-import type { GcpCredentials } from '../../config/local-env.ts';
+import type { GcpCredentials } from '../settings.ts';
 
 export interface GcpConnection {
   projectId: string;

@@ -1,5 +1,5 @@
 /** The GCP side of the ports, from settings: the Firestore store and dead letters, sharing one client. */
-import type { GcpStoreSettings } from '../../config/local-env.ts';
+import type { GcpStoreSettings } from '../settings.ts';
 import { createFirestore } from './firestore-client.ts';
 import { FirestoreDeadLetters } from './firestore-dead-letters.ts';
 import { FirestoreStore } from './firestore-store.ts';

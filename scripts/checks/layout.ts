@@ -11,7 +11,7 @@ import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(import.meta.dirname, '..', '..');
 const coreDir = path.join(root, 'shared', 'core');
 /** Pure, dependency-light libraries the core is allowed to use, each for one job. */
 const allowedPackages = new Set(['typebox', 'p-limit']);

@@ -9,16 +9,10 @@ import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
 import type { CloudSettings } from '../../shared/config/local-env.ts';
 import type { Origin } from '../../shared/core/index.ts';
-import {
-  type EventHubsFunctionHostOptions,
-  startEventHubsFunctionHost,
-} from '../trigger-hosts/eventhubs-function-host.ts';
-import type { TriggerHost } from '../trigger-hosts/host-loop.ts';
-import {
-  type PubSubFunctionHostOptions,
-  startPubSubFunctionHost,
-} from '../trigger-hosts/pubsub-function-host.ts';
-import { type SqsLambdaHostOptions, startSqsLambdaHost } from '../trigger-hosts/sqs-lambda-host.ts';
+import { type EventHubsFunctionHostOptions, startEventHubsFunctionHost } from './eventhubs-function-host.ts';
+import type { TriggerHost } from './host-loop.ts';
+import { type PubSubFunctionHostOptions, startPubSubFunctionHost } from './pubsub-function-host.ts';
+import { type SqsLambdaHostOptions, startSqsLambdaHost } from './sqs-lambda-host.ts';
 
 /** Each cloud's ingest entry point, with the signature its platform calls. */
 export interface IngestHandlers {

@@ -9,17 +9,17 @@
  *                      bytes and sync start the local stack
  */
 import { parseArgs } from 'node:util';
-import { benchCloudIngest } from './bench/cloud-ingest.ts';
-import { benchColdLoad } from './bench/cold-load.ts';
-import { benchConvergence } from './bench/convergence.ts';
-import { benchCore } from './bench/core.ts';
-import { benchProducer } from './bench/producer.ts';
-import { benchRead } from './bench/read.ts';
-import { Figures } from './bench/report.ts';
-import { BYTES_PER_MINUTE, BYTES_RECORDS, benchRangeRead, benchStoredBytes } from './bench/stored-bytes.ts';
-import { benchSyncCost } from './bench/sync-cost.ts';
-import { buildAll } from './commands/build.ts';
-import { startLocalStack } from './local-stack/local-stack.ts';
+import { buildAll } from '../build/build-all.ts';
+import { startLocalStack } from '../local-stack/local-stack.ts';
+import { benchCloudIngest } from './cloud-ingest.ts';
+import { benchColdLoad } from './cold-load.ts';
+import { benchConvergence } from './convergence.ts';
+import { benchCore } from './core.ts';
+import { benchProducer } from './producer.ts';
+import { benchRead } from './read.ts';
+import { Figures } from './report.ts';
+import { BYTES_PER_MINUTE, BYTES_RECORDS, benchRangeRead, benchStoredBytes } from './stored-bytes.ts';
+import { benchSyncCost } from './sync-cost.ts';
 
 const { values: args } = parseArgs({
   options: {

@@ -3,7 +3,12 @@
  * distinct records in the most obvious way — sorted by (ts, seq), plain sums — sharing no code with the core's
  * aggregation, so a bug there cannot hide in both. Sums are compared with a relative tolerance.
  */
-import { type DataRecord, type ExportedWindow, type WindowSpec, windowStart } from '../shared/core/index.ts';
+import {
+  type DataRecord,
+  type ExportedWindow,
+  type WindowSpec,
+  windowStart,
+} from '../../shared/core/index.ts';
 
 export function distinctRecords(records: Iterable<DataRecord>): DataRecord[] {
   const seen = new Map<string, DataRecord>();

@@ -1,0 +1,56 @@
+/** Every deployable bundled with esbuild and packaged under `dist/`: what `tricloud build` and the bench run. */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { bundle } from './bundle.ts';
+import { bundleClient } from './client-bundle.ts';
+import { deployables } from './deployables.ts';
+import { zipFolder } from './package-zip.ts';
+
+const root = path.resolve(import.meta.dirname, '..', '..');
+
+export interface BuiltDeployable {
+  name: string;
+  bundle: string;
+  /** JavaScript bytes of the whole bundle. */
+  bytes: number;
+  /** JavaScript bytes a cold start loads. */
+  initialBytes: number;
+  zip: string;
+  zipBytes: number;
+  /** The cloud SDKs whose code the bundle carries. */
+  sdks: string[];
+}
+
+/** Bundles and packages every deployable into a fresh `dist/`. */
+export async function buildAll(): Promise<BuiltDeployable[]> {
+  await rm(path.join(root, 'dist'), { recursive: true, force: true });
+  const rows: BuiltDeployable[] = [];
+  for (const d of deployables) {
+    const result = await bundle(root, d);
+    const zipBytes = await zipFolder(result.dir, path.join(root, 'dist', d.zip));
+    const inputs = Object.keys(result.metafile.inputs);
+    const sdks = ['@aws-sdk', '@google-cloud', '@azure'].filter((sdk) =>
+      inputs.some((i) => i.includes(`node_modules/${sdk}/`)),
+    );
+    rows.push({
+      name: d.name,
+      bundle: `dist/${d.outDir}/${d.outFile}`,
+      bytes: result.bytes,
+      initialBytes: result.initialBytes,
+      zip: `dist/${d.zip}`,
+      zipBytes,
+      sdks,
+    });
+  }
+  const client = await bundleClient(root);
+  rows.push({
+    name: 'client',
+    bundle: path.relative(root, client.file),
+    bytes: client.bytes,
+    initialBytes: client.bytes,
+    zip: '',
+    zipBytes: 0,
+    sdks: [],
+  });
+  return rows;
+}
