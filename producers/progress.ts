@@ -4,6 +4,7 @@
  * JSON lines and the final summary as one JSON object on the last line, for scripts.
  */
 import type { ProducerStats } from './producer.ts';
+import { terminalView } from './terminal-view.ts';
 
 export interface ProgressView {
   update(stats: ProducerStats): void;
@@ -16,33 +17,28 @@ export function progressView(options: {
   write: (text: string) => void;
   plainEveryMs?: number;
 }): ProgressView {
-  let drawn = 0;
-  let lastPlain = 0;
+  const view = terminalView({
+    tty: options.tty,
+    write: options.write,
+    // A pipe gets the whole status on one line.
+    plain: (lines) => [lines.join(' | ')],
+    plainEveryMs: options.plainEveryMs ?? 5_000,
+  });
   let lastJson = 0;
   return {
     update(stats) {
+      if (!options.json) return view.show(statusLines(stats));
       const now = Date.now();
-      if (options.json) {
-        if (now - lastJson < 1_000) return;
-        lastJson = now;
-        options.write(`${JSON.stringify({ progress: stats })}\n`);
-      } else if (options.tty) {
-        const lines = statusLines(stats);
-        // Back to the first line of the last drawing, then overwrite each line.
-        const up = drawn > 0 ? `\x1b[${drawn}F` : '';
-        options.write(up + lines.map((l) => `\x1b[2K${l}\n`).join(''));
-        drawn = lines.length;
-      } else if (now - lastPlain >= (options.plainEveryMs ?? 5_000)) {
-        lastPlain = now;
-        options.write(`${statusLines(stats).join(' | ')}\n`);
-      }
+      if (now - lastJson < 1_000) return;
+      lastJson = now;
+      options.write(`${JSON.stringify({ progress: stats })}\n`);
     },
     done(stats) {
       if (options.json) {
         options.write(`${JSON.stringify(stats)}\n`);
         return;
       }
-      if (options.tty && drawn > 0) options.write(`\x1b[${drawn}F\x1b[0J`);
+      view.erase();
       options.write(`${summary(stats).join('\n')}\n`);
     },
   };

@@ -2,8 +2,10 @@
  * The terminal while `tricloud dev` runs: one row per cloud — messages queued, records stored, dead-lettered,
  * failed messages, documents in its store, sync lag behind each other cloud — and, under the rows, for each cloud
  * whose messages failed, why (per reason) and the latest error. On a terminal the rows redraw in place every
- * half-second and progress lines scroll above them; otherwise (a pipe, CI) the rows are printed every few seconds.
+ * half-second and progress lines scroll above them; otherwise (a pipe, CI) the rows are printed every few seconds
+ * (`producers/terminal-view.ts` draws them, as it draws `tricloud produce`'s progress).
  */
+import { terminalView } from '../../producers/terminal-view.ts';
 import { ORIGINS, type Origin } from '../../shared/core/index.ts';
 
 export interface CloudRow {
@@ -78,43 +80,23 @@ export function startLiveView(options: {
   elapsed: () => string;
   write?: (text: string) => void;
 }): LiveView {
-  const write = options.write ?? ((text: string) => process.stdout.write(text));
-  let drawn = 0;
+  const stamped = (line: string) => `[${options.elapsed()}] ${line}`;
+  const view = terminalView({
+    tty: options.mode === 'redraw',
+    write: options.write ?? ((text: string) => process.stdout.write(text)),
+    plain: (rows) => rows.map(stamped),
+  });
+  const draw = () => view.show(renderRows(options.status()));
+  const timer = setInterval(draw, options.mode === 'redraw' ? 500 : 5_000);
   let stopped = false;
-  const clear = () => {
-    // Cursor up to the first row drawn, then erase to the end of the screen.
-    if (drawn > 0) write(`\x1b[${drawn}F\x1b[J`);
-    drawn = 0;
-  };
-  const draw = () => {
-    const rows = renderRows(options.status());
-    write(`${rows.join('\n')}\n`);
-    drawn = rows.length;
-  };
-  const redraw = () => {
-    clear();
-    draw();
-  };
-  const printLines = () => {
-    for (const row of renderRows(options.status())) write(`[${options.elapsed()}] ${row}\n`);
-  };
-  const timer = options.mode === 'redraw' ? setInterval(redraw, 500) : setInterval(printLines, 5_000);
   return {
-    say(line) {
-      if (stopped || options.mode === 'lines') {
-        write(`[${options.elapsed()}] ${line}\n`);
-        return;
-      }
-      clear();
-      write(`[${options.elapsed()}] ${line}\n`);
-      draw();
-    },
+    say: (line) => view.print(stamped(line)),
     stop() {
       if (stopped) return;
       stopped = true;
       clearInterval(timer);
-      if (options.mode === 'redraw') redraw();
-      else printLines();
+      draw();
+      view.keep();
     },
   };
 }

@@ -4,7 +4,8 @@
  */
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { SeenRecords } from '../../producers/dedupe.ts';
+import { DistinctRecords, SeenRecords } from '../../producers/dedupe.ts';
+import { seqSetOf } from '../../shared/core/index.ts';
 
 describe('seen records', () => {
   it('take each (series, seq) once, in or out of order, with interval memory', () => {
@@ -38,6 +39,26 @@ describe('seen records', () => {
             const [series, seq] = key.split('#') as [string, string];
             expect(restored.take(series, Number(seq))).toBe(!wasCommitted.has(key));
           }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it('count the distinct (series, seq) taken, also when whole sets are taken at once', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom('A', 'B'), fc.integer({ min: 0, max: 60 })), { maxLength: 80 }),
+        fc.array(fc.integer({ min: 0, max: 60 }), { maxLength: 20 }),
+        (takes, restored) => {
+          const distinct = new DistinctRecords();
+          distinct.takeAll('A', seqSetOf(restored));
+          for (const [series, seq] of takes) distinct.take(series, seq);
+          const keys = new Set([
+            ...restored.map((s) => `A#${s}`),
+            ...takes.map(([series, seq]) => `${series}#${seq}`),
+          ]);
+          expect(distinct.size).toBe(keys.size);
         },
       ),
       { numRuns: 300 },
