@@ -7,7 +7,7 @@
  */
 
 import { systemClock } from '../shared/clouds/system-clock.ts';
-import { readPipelineSettings } from '../shared/config/pipeline.ts';
+import { readPipelineSettings } from '../shared/config/environment.ts';
 import {
   type AggregateStore,
   createIngest,

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { timeRange } from '../shared/client/time.ts';
 import { type CloudStores, createStores } from '../shared/clouds/all-stores.ts';
-import { readOwnStoreSettings } from '../shared/config/local-env.ts';
+import { readOwnStoreSettings } from '../shared/config/environment.ts';
 import {
   type Origin,
   parseWindow,

@@ -6,8 +6,7 @@
  */
 import { createStores } from '../shared/clouds/all-stores.ts';
 import { systemClock } from '../shared/clouds/system-clock.ts';
-import { readStoreSettings } from '../shared/config/local-env.ts';
-import { readSyncOptions } from '../shared/config/sync-settings.ts';
+import { readStoreSettings, readSyncOptions } from '../shared/config/environment.ts';
 import { ORIGINS, type Origin, type SyncReport, syncInto } from '../shared/core/index.ts';
 import { type InvocationCorrelation, logInvocation } from '../shared/observability/invocation-log.ts';
 

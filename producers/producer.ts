@@ -9,7 +9,7 @@
  * open chunk and gives the lanes a short grace to send; what they do not send stays spooled for the next run.
  */
 import path from 'node:path';
-import type { CloudSettings } from '../shared/config/local-env.ts';
+import type { CloudSettings } from '../shared/config/environment.ts';
 import { decodeMessage, ORIGINS, type Origin, type RecordRow } from '../shared/core/index.ts';
 import { CloudLane, type CloudStats, type LaneOptions } from './cloud-lane.ts';
 import { SeenRecords } from './dedupe.ts';

@@ -10,7 +10,7 @@ import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { createSqsClient } from '../shared/clouds/aws/clients.ts';
 import { EVENT_HUBS_RETRY } from '../shared/clouds/azure/event-hubs-retry.ts';
 import { createPubSub } from '../shared/clouds/gcp/pubsub-client.ts';
-import type { CloudSettings } from '../shared/config/local-env.ts';
+import type { CloudSettings } from '../shared/config/environment.ts';
 import type { Origin } from '../shared/core/index.ts';
 import { SQS_BATCH_BYTES, SQS_BATCH_ENTRIES } from './transport-limits.ts';
 

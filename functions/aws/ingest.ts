@@ -4,7 +4,7 @@
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createAwsStores } from '../../shared/clouds/aws/aws-stores.ts';
-import { readAwsSettings } from '../../shared/config/local-env.ts';
+import { readAwsSettings } from '../../shared/config/environment.ts';
 import { ingestRuntime } from '../ingest-runtime.ts';
 
 const ingest = ingestRuntime('aws', () => createAwsStores(readAwsSettings()));

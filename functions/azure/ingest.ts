@@ -13,7 +13,7 @@
 import { app, type EventHubTriggerOptions, type InvocationContext } from '@azure/functions';
 import { createAzureStores } from '../../shared/clouds/azure/azure-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
-import { readAzureSettings } from '../../shared/config/local-env.ts';
+import { readAzureSettings } from '../../shared/config/environment.ts';
 import type { InboundMessage } from '../../shared/core/index.ts';
 import { ingestRuntime } from '../ingest-runtime.ts';
 

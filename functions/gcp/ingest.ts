@@ -6,7 +6,7 @@
  */
 import { type CloudEvent, cloudEvent } from '@google-cloud/functions-framework';
 import { createGcpStores } from '../../shared/clouds/gcp/gcp-stores.ts';
-import { readGcpSettings } from '../../shared/config/local-env.ts';
+import { readGcpSettings } from '../../shared/config/environment.ts';
 import { PermanentStoreError } from '../../shared/core/index.ts';
 import { ingestRuntime } from '../ingest-runtime.ts';
 

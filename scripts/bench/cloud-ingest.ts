@@ -7,7 +7,7 @@
 import { syntheticTrades } from '../../producers/sources/synthetic.ts';
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
-import { readCloudSettings } from '../../shared/config/local-env.ts';
+import { readCloudSettings } from '../../shared/config/environment.ts';
 import {
   createIngest,
   encodeMessage,

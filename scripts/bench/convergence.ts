@@ -4,7 +4,7 @@
  */
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
-import { readCloudSettings } from '../../shared/config/local-env.ts';
+import { readCloudSettings } from '../../shared/config/environment.ts';
 import {
   type AggregateStore,
   createIngest,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runProducer } from '../../producers/producer.ts';
 import { syntheticSource } from '../../producers/sources/synthetic.ts';
-import { readCloudSettings } from '../../shared/config/local-env.ts';
+import { readCloudSettings } from '../../shared/config/environment.ts';
 import { ORIGINS } from '../../shared/core/index.ts';
 import type { Report } from './report.ts';
 

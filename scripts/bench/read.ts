@@ -12,7 +12,7 @@ import { createStores } from '../../shared/clouds/all-stores.ts';
 import { createDynamoClient } from '../../shared/clouds/aws/clients.ts';
 import { DynamoStore } from '../../shared/clouds/aws/dynamo-store.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
-import { type CloudSettings, envNames, readCloudSettings } from '../../shared/config/local-env.ts';
+import { type CloudSettings, envNames, readCloudSettings } from '../../shared/config/environment.ts';
 import {
   createIngest,
   type DataRecord,

@@ -4,8 +4,8 @@
  * because deployed handlers read their configuration from there.
  */
 
+import { readEnvFile } from '../../shared/config/env-file.ts';
 import { isOrigin, type Origin } from '../../shared/core/index.ts';
-import { readEnvFile } from '../local-stack/env-file.ts';
 
 export async function loadCloudEnv(envFile: string | undefined): Promise<NodeJS.ProcessEnv> {
   if (envFile !== undefined) Object.assign(process.env, await readEnvFile(envFile));

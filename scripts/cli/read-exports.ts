@@ -1,6 +1,6 @@
 /** Reads a cloud's merged windows in the export format, sorted by series, window and start. */
 import { createStores } from '../../shared/clouds/all-stores.ts';
-import { readStoreSettings } from '../../shared/config/local-env.ts';
+import { readStoreSettings } from '../../shared/config/environment.ts';
 import { allWindows, type ExportedWindow, exportWindow, type Origin } from '../../shared/core/index.ts';
 
 export async function readExports(origin: Origin, env: NodeJS.ProcessEnv): Promise<ExportedWindow[]> {

@@ -7,6 +7,7 @@
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readEnvFile, writeEnvFile } from '../../shared/config/env-file.ts';
 import { parseOrigin } from '../cli/cloud-env.ts';
 import { DeployError } from '../deploy/errors.ts';
 import {
@@ -19,7 +20,6 @@ import {
 } from '../deploy/prepare.ts';
 import { contractOutputs } from '../deploy/stacks.ts';
 import { terraformOutput } from '../deploy/terraform-cli.ts';
-import { readEnvFile, writeEnvFile } from '../local-stack/env-file.ts';
 
 const help = `Usage: tricloud deploy --cloud aws|gcp|azure [--plan] [--env FILE] [--skip-build]
 

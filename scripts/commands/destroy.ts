@@ -4,6 +4,7 @@
  */
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { readEnvFile } from '../../shared/config/env-file.ts';
 import { parseOrigin } from '../cli/cloud-env.ts';
 import {
   checkArtifacts,
@@ -12,7 +13,6 @@ import {
   repoRoot,
   terraformStep,
 } from '../deploy/prepare.ts';
-import { readEnvFile } from '../local-stack/env-file.ts';
 
 const help = `Usage: tricloud destroy --cloud aws|gcp|azure [--env FILE] [--auto-approve]
 

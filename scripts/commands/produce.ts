@@ -19,7 +19,7 @@ import {
   readAwsSettings,
   readAzureSettings,
   readGcpSettings,
-} from '../../shared/config/local-env.ts';
+} from '../../shared/config/environment.ts';
 import { fnv1a32, type Origin, parseDuration } from '../../shared/core/index.ts';
 import { loadCloudEnv, parseOrigin } from '../cli/cloud-env.ts';
 

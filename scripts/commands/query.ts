@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { askInTurn } from '../../shared/client/failover.ts';
 import { TIME_FORMS, timeRange } from '../../shared/client/time.ts';
 import { type CloudStores, createStores } from '../../shared/clouds/all-stores.ts';
-import { type Env, readOwnStoreSettings } from '../../shared/config/local-env.ts';
+import { type Env, readOwnStoreSettings } from '../../shared/config/environment.ts';
 import {
   checkQuery,
   isOrigin,

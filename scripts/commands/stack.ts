@@ -5,7 +5,7 @@
 
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
-import { writeEnvFile } from '../local-stack/env-file.ts';
+import { writeEnvFile } from '../../shared/config/env-file.ts';
 import { MissingPrerequisiteError } from '../local-stack/errors.ts';
 import { startLocalStack } from '../local-stack/local-stack.ts';
 import { loadManifest } from '../local-stack/manifest.ts';

@@ -6,7 +6,7 @@
  * `ps`) and an explicit `TF_VAR_*` the user set wins.
  */
 import path from 'node:path';
-import { envNames } from '../../shared/config/local-env.ts';
+import { envNames } from '../../shared/config/environment.ts';
 import type { Origin } from '../../shared/core/index.ts';
 import { deployables } from '../build/deployables.ts';
 import type { Env } from './terraform-cli.ts';

@@ -11,7 +11,7 @@ import { type ProducerStats, runProducer } from '../../producers/producer.ts';
 import { createPublisher, type OutboundMessage, type Publisher } from '../../producers/publishers.ts';
 import type { Route } from '../../producers/routing.ts';
 import type { Source, SourceItem } from '../../producers/sources/source.ts';
-import type { CloudSettings } from '../../shared/config/local-env.ts';
+import type { CloudSettings } from '../../shared/config/environment.ts';
 import { type DataRecord, ORIGINS, type Origin } from '../../shared/core/index.ts';
 
 export interface Sent {

@@ -9,7 +9,7 @@
  */
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import { toStored } from '../../shared/clouds/document-codec.ts';
-import type { CloudSettings } from '../../shared/config/local-env.ts';
+import type { CloudSettings } from '../../shared/config/environment.ts';
 import { type ChangeCursor, ORIGINS, type Origin, windowId } from '../../shared/core/index.ts';
 
 const OVERLAP_MS = 2_000;

@@ -3,7 +3,7 @@
  * each answers, provisions the manifest's resources on all of them and returns the env contract pointing at them.
  * Used by `tricloud stack up` and by the integration tests' global setup.
  */
-import { type Env, envNames } from '../../shared/config/local-env.ts';
+import { type Env, envNames } from '../../shared/config/environment.ts';
 import { startEventHubsServer } from '../event-hubs-server/server.ts';
 import { type EmulatorProcess, startGcloudEmulator } from './gcloud-emulator.ts';
 import {
@@ -39,7 +39,7 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  /** The env contract (see `shared/config/local-env.ts`), ready to write to a file or hand to tests. */
+  /** The env contract (see `shared/config/environment.ts`), ready to write to a file or hand to tests. */
   env: Record<string, string>;
   /** The services this stack started, and those it only provisioned because they were given from outside. */
   started: StackService[];

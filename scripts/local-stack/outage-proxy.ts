@@ -6,7 +6,7 @@
  * which we could not restart without losing their in-memory state.
  */
 import net from 'node:net';
-import { envNames } from '../../shared/config/local-env.ts';
+import { envNames } from '../../shared/config/environment.ts';
 import type { Origin } from '../../shared/core/index.ts';
 import { listenOn } from '../machine/free-port.ts';
 

@@ -7,7 +7,7 @@
 import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
-import type { CloudSettings } from '../../shared/config/local-env.ts';
+import type { CloudSettings } from '../../shared/config/environment.ts';
 import type { Origin } from '../../shared/core/index.ts';
 import { type EventHubsFunctionHostOptions, startEventHubsFunctionHost } from './eventhubs-function-host.ts';
 import type { TriggerHost } from './host-loop.ts';

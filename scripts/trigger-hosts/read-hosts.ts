@@ -14,7 +14,7 @@ import type { AddressInfo } from 'node:net';
 import azureFunctions, { type HttpRequest, type HttpResponseInit } from '@azure/functions';
 import functionsFrameworkTesting from '@google-cloud/functions-framework/testing';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { envNames } from '../../shared/config/local-env.ts';
+import { envNames } from '../../shared/config/environment.ts';
 import type { Origin } from '../../shared/core/index.ts';
 
 /** Each cloud's read entry point, with the signature its platform calls; GCP's is registered by name. */

@@ -16,7 +16,7 @@ import { createAzureStores } from '../../shared/clouds/azure/azure-stores.ts';
 import type { DeadLetterItem } from '../../shared/clouds/dead-letter-item.ts';
 import { createGcpStores } from '../../shared/clouds/gcp/gcp-stores.ts';
 import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
-import { readAwsSettings, readAzureSettings, readGcpSettings } from '../../shared/config/local-env.ts';
+import { readAwsSettings, readAzureSettings, readGcpSettings } from '../../shared/config/environment.ts';
 import type { AggregateStore, DeadLetterSink, Origin } from '../../shared/core/index.ts';
 
 export interface DeadLetterReader extends DeadLetterSink {

@@ -19,7 +19,7 @@ import { EventHubProducerClient } from '@azure/event-hubs';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
-import { readAwsSettings, readAzureSettings, readGcpSettings } from '../../shared/config/local-env.ts';
+import { readAwsSettings, readAzureSettings, readGcpSettings } from '../../shared/config/environment.ts';
 import type { Origin } from '../../shared/core/index.ts';
 import { type InvocationMetrics, readInvocationLog } from '../../shared/observability/invocation-log.ts';
 import { LOG_SINK, type LogSink } from '../../shared/observability/log.ts';

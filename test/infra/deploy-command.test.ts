@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { deployables } from '../../scripts/build/deployables.ts';
 import { run as deploy } from '../../scripts/commands/deploy.ts';
 import { run as destroy } from '../../scripts/commands/destroy.ts';
-import { readEnvFile } from '../../scripts/local-stack/env-file.ts';
+import { readEnvFile } from '../../shared/config/env-file.ts';
 
 let dir: string;
 let bin: string;

@@ -15,7 +15,7 @@ import {
   aggregatesIndexingPolicy,
   cosmosPartitionKeyPath,
 } from '../../scripts/local-stack/provision-azure.ts';
-import { envNames } from '../../shared/config/local-env.ts';
+import { envNames } from '../../shared/config/environment.ts';
 import {
   type Block,
   block,
@@ -105,8 +105,8 @@ describe.each(['aws', 'gcp', 'azure'] as const)('infra/%s against infra/manifest
   it('sets only pipeline settings the functions read', async () => {
     const root = path.resolve(import.meta.dirname, '..', '..');
     const readers = [
-      'shared/config/pipeline.ts',
-      'shared/config/sync-settings.ts',
+      'shared/config/environment/pipeline.ts',
+      'shared/config/environment/sync.ts',
       'shared/observability/log.ts',
     ];
     const read = new Set<string>();

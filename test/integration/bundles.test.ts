@@ -17,7 +17,7 @@ import { startPubSubFunctionHost } from '../../scripts/trigger-hosts/pubsub-func
 import { startSqsLambdaHost } from '../../scripts/trigger-hosts/sqs-lambda-host.ts';
 import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
-import { readCloudSettings } from '../../shared/config/local-env.ts';
+import { readCloudSettings } from '../../shared/config/environment.ts';
 import { encodeMessage, ORIGINS, type Origin, parseWindows, windowId } from '../../shared/core/index.ts';
 import {
   awsHarness,

@@ -16,7 +16,7 @@ import {
   readAwsStoreSettings,
   readAzureStoreSettings,
   readGcpStoreSettings,
-} from '../../shared/config/local-env.ts';
+} from '../../shared/config/environment.ts';
 import type { DeadLetter, Origin } from '../../shared/core/index.ts';
 import { type DeadLetterReader, useStackEnv } from '../helpers/cloud-harness.ts';
 import { eventually } from '../helpers/eventually.ts';

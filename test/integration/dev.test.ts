@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRecords } from '../../producers/sources/synthetic.ts';
 import { firstDifference, referenceWindows } from '../../scripts/dev/reference-windows.ts';
 import { REPORT_DATA_ELEMENT_ID } from '../../scripts/report/write-report.ts';
-import { envNames } from '../../shared/config/local-env.ts';
+import { envNames } from '../../shared/config/environment.ts';
 import { type ExportedWindow, ORIGINS, parseWindows } from '../../shared/core/index.ts';
 
 const root = path.resolve(import.meta.dirname, '..', '..');

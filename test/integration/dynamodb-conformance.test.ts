@@ -18,7 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../scripts/machine/wait-until.ts';
 import { changeKey } from '../../shared/clouds/change-order.ts';
-import type { AwsSettings } from '../../shared/config/local-env.ts';
+import type { AwsSettings } from '../../shared/config/environment.ts';
 import { awsSettings, dynamoClient, uniqueName } from '../setup/cloud-clients.ts';
 
 let dynamo: DynamoDBClient;

@@ -23,7 +23,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TriggerHost } from '../../scripts/trigger-hosts/host-loop.ts';
 import type { DeadLetterItem } from '../../shared/clouds/dead-letter-item.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
-import { readPipelineSettings } from '../../shared/config/pipeline.ts';
+import { readPipelineSettings } from '../../shared/config/environment.ts';
 import {
   allWindows,
   compareExports,

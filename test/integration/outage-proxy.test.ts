@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { proxyCloud, startOutageProxy } from '../../scripts/local-stack/outage-proxy.ts';
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
-import { readCloudSettings } from '../../shared/config/local-env.ts';
+import { readCloudSettings } from '../../shared/config/environment.ts';
 import { createIngest, ORIGINS, parseWindows, windowId } from '../../shared/core/index.ts';
 import { useStackEnv } from '../helpers/cloud-harness.ts';
 import { messagesOf, record, T0 } from '../helpers/records.ts';

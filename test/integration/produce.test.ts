@@ -14,10 +14,10 @@ import { createPublisher } from '../../producers/publishers.ts';
 import { homeCloud } from '../../producers/routing.ts';
 import { fileSource } from '../../producers/sources/file.ts';
 import { syntheticRecords, syntheticSource } from '../../producers/sources/synthetic.ts';
-import { writeEnvFile } from '../../scripts/local-stack/env-file.ts';
 import { proxyCloud } from '../../scripts/local-stack/outage-proxy.ts';
 import type { TriggerHost } from '../../scripts/trigger-hosts/host-loop.ts';
-import { readCloudSettings } from '../../shared/config/local-env.ts';
+import { writeEnvFile } from '../../shared/config/env-file.ts';
+import { readCloudSettings } from '../../shared/config/environment.ts';
 import {
   type DataRecord,
   type ExportedWindow,

@@ -17,7 +17,7 @@ import {
   startPubSubPushHost,
 } from '../../scripts/trigger-hosts/pubsub-push-host.ts';
 import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
-import { envNames, type GcpSettings, readGcpSettings } from '../../shared/config/local-env.ts';
+import { envNames, type GcpSettings, readGcpSettings } from '../../shared/config/environment.ts';
 import { type DataRecord, encodeMessage, parseWindows, windowId } from '../../shared/core/index.ts';
 import { LOG_SINK, type LogSink } from '../../shared/observability/log.ts';
 import { type CloudHarness, gcpHarness, useStackEnv } from '../helpers/cloud-harness.ts';

@@ -15,7 +15,7 @@ import {
 import { createReadClient, type ReadEndpoint, type ReadWindow } from '../../shared/client/index.ts';
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
-import { envNames, readCloudSettings } from '../../shared/config/local-env.ts';
+import { envNames, readCloudSettings } from '../../shared/config/environment.ts';
 import { createIngest, ORIGINS, type Origin, parseWindows } from '../../shared/core/index.ts';
 import { useStackEnv } from '../helpers/cloud-harness.ts';
 import { expectExact, messagesOf, referenceWindows, T0 } from '../helpers/records.ts';

@@ -9,7 +9,7 @@ import { loadManifest } from '../../scripts/local-stack/manifest.ts';
 import { provisionDynamo } from '../../scripts/local-stack/provision-aws.ts';
 import { createStores } from '../../shared/clouds/all-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
-import { readCloudSettings } from '../../shared/config/local-env.ts';
+import { readCloudSettings } from '../../shared/config/environment.ts';
 import {
   type AggregateStore,
   allWindows,

@@ -14,7 +14,7 @@ import {
   readAwsSettings,
   readAzureSettings,
   readGcpSettings,
-} from '../../shared/config/local-env.ts';
+} from '../../shared/config/environment.ts';
 
 export function awsSettings(): AwsSettings {
   return readAwsSettings(inject('tricloudEnv'));

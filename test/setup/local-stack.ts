@@ -8,12 +8,12 @@
  * stack use those servers instead of starting its own.
  */
 import type { TestProject } from 'vitest/node';
-import { readEnvFile } from '../../scripts/local-stack/env-file.ts';
 import { startLocalStack } from '../../scripts/local-stack/local-stack.ts';
+import { readEnvFile } from '../../shared/config/env-file.ts';
 
 declare module 'vitest' {
   export interface ProvidedContext {
-    /** The env contract of `shared/config/local-env.ts`: endpoints, credentials and resource names. */
+    /** The env contract of `shared/config/environment.ts`: endpoints, credentials and resource names. */
     tricloudEnv: Record<string, string>;
   }
 }

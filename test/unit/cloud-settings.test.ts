@@ -11,7 +11,7 @@ import {
   readCloudSettings,
   readGcpStoreSettings,
   readStoreSettings,
-} from '../../shared/config/local-env.ts';
+} from '../../shared/config/environment.ts';
 import { ConfigError } from '../../shared/core/index.ts';
 
 const aws = {

@@ -3,7 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readEnvFile, writeEnvFile } from '../../scripts/local-stack/env-file.ts';
+import { readEnvFile, writeEnvFile } from '../../shared/config/env-file.ts';
 
 describe('env files', () => {
   it('read back what was written, a connection string with semicolons included', async () => {

@@ -1,17 +1,19 @@
 /**
- * The env file `stack up` writes: `KEY=VALUE` lines that `node --env-file`, dotenv and a POSIX shell
- * (`set -a; . FILE`) all read the same way. Values with characters a shell would interpret (the `;` of a
+ * Env files: the environment contract as `KEY=VALUE` lines, written by `tricloud stack up --env` and `tricloud deploy
+ * --env`, read by every command's `--env` and by the tests' live mode. `node --env-file`, dotenv and a POSIX shell
+ * (`set -a; . FILE`) read them the same way: values with characters a shell would interpret (the `;` of a
  * connection string) are single-quoted.
  */
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { parseEnv } from 'node:util';
+import { ConfigError } from '../core/errors.ts';
 
 const shellSafe = /^[A-Za-z0-9_./:@%+,=-]*$/;
 
 export function formatEnvFile(env: Readonly<Record<string, string>>): string {
   const lines = Object.entries(env).map(([key, value]) => {
     if (value.includes("'") || value.includes('\n')) {
-      throw new Error(
+      throw new ConfigError(
         `The value of ${key} cannot be written to an env file: it contains a quote or a newline.`,
       );
     }
@@ -30,7 +32,7 @@ export async function writeEnvFile(file: string, env: Readonly<Record<string, st
 export async function readEnvFile(file: string): Promise<Record<string, string>> {
   const text = await readFile(file, 'utf8').catch((error: NodeJS.ErrnoException) => {
     if (error.code !== 'ENOENT') throw error;
-    throw new Error(
+    throw new ConfigError(
       `the env file ${file} does not exist. \`tricloud stack up --env ${file}\` writes one for the local stack, ` +
         '`tricloud deploy --cloud <cloud> --env FILE` one for the clouds it deploys.',
     );
