@@ -12,6 +12,25 @@ import { type CloudOutage, proxyCloud } from '../local-stack/outage-proxy.ts';
 import type { IngestHandlers } from '../trigger-hosts/ingest-hosts.ts';
 import type { DevProducer } from './dev-producer.ts';
 
+/** What `--chaos` does, and how much of it. */
+export const CHAOS = {
+  /** How long the cut cloud stays down. */
+  outageMs: 5_000,
+  /** Production is paced over about this long, so the outage falls inside it. */
+  productionMs: 12_000,
+  /** Share of the functions' invocations delivered a second time with the same event. */
+  redeliveryFraction: 0.05,
+  /** Share of the messages sent that are published a second time. */
+  duplicateFraction: 0.05,
+  /**
+   * Each SQS receive hides its messages for 10 s instead of the queue's 60 s. A receive whose answer the cut
+   * dropped leaves its messages in flight with nobody processing them, exactly as on AWS; they come back after the
+   * visibility timeout, and 60 s of waiting made a run look hung. Local invocations take well under a second, and
+   * one that outlives 10 s is delivered again, which ingest absorbs (duplicates are counted, not added).
+   */
+  sqsVisibilityTimeoutSeconds: 10,
+} as const;
+
 export interface ChaosReport {
   cloud: Origin;
   cutAtMs?: number;

@@ -7,7 +7,8 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { type ProducerStats, runProducer } from '../../producers/producer.ts';
+import { DistinctRecords } from '../../producers/dedupe.ts';
+import { type ProducerOptions, type ProducerStats, runProducer } from '../../producers/producer.ts';
 import { createPublisher, type OutboundMessage, type Publisher } from '../../producers/publishers.ts';
 import type { Route } from '../../producers/routing.ts';
 import type { Source, SourceItem } from '../../producers/sources/source.ts';
@@ -39,74 +40,39 @@ export interface DevProducer {
 
 const SAMPLE_PER_CLOUD = 500;
 
-export function startDevProducer(
-  source: Source,
-  options: {
-    route: Route;
-    settings: CloudSettings;
-    /** Records per second, at most. */
-    rate?: number;
-    /** Where bad source lines go, with their reasons. */
-    rejectsFile: string;
-  },
-): DevProducer {
+export interface DevProducerOptions {
+  route: Route;
+  settings: CloudSettings;
+  /** Records per second, at most. */
+  rate?: number;
+  /** Where bad source lines go, with their reasons. */
+  rejectsFile: string;
+}
+
+export function startDevProducer(source: Source, options: DevProducerOptions): DevProducer {
   const sent = Object.fromEntries(ORIGINS.map((o) => [o, { messages: 0, records: 0, retries: 0 }])) as Record<
     Origin,
     Sent
   >;
   const records: DataRecord[] = [];
-  const seen = new Map<string, Set<number>>();
-  let distinct = 0;
-  // A reservoir sample of accepted messages per cloud (algorithm R: each is kept with equal probability).
-  const sample = Object.fromEntries(ORIGINS.map((o) => [o, [] as OutboundMessage[]])) as Record<
-    Origin,
-    OutboundMessage[]
-  >;
-  const accepted = Object.fromEntries(ORIGINS.map((o) => [o, 0])) as Record<Origin, number>;
-  const keep = (cloud: Origin, messages: readonly OutboundMessage[]) => {
-    sent[cloud].messages += messages.length;
-    for (const m of messages) {
-      const k = accepted[cloud]++;
-      if (k < SAMPLE_PER_CLOUD) sample[cloud].push(m);
-      else {
-        const j = Math.floor(Math.random() * (k + 1));
-        if (j < SAMPLE_PER_CLOUD) sample[cloud][j] = m;
-      }
-    }
-  };
+  const distinct = new DistinctRecords();
+  const sample = new AcceptedSample(SAMPLE_PER_CLOUD);
   const watched = (cloud: Origin): Publisher => {
     const inner = createPublisher(cloud, options.settings);
     return {
       cloud,
       async publish(messages, signal) {
         await inner.publish(messages, signal);
-        keep(cloud, messages);
+        sent[cloud].messages += messages.length;
+        sample.add(cloud, messages);
       },
       close: () => inner.close(),
     };
   };
-  const recorded: Source = {
-    name: source.name,
-    ...(source.total === undefined ? {} : { total: source.total }),
-    async *items(args): AsyncGenerator<SourceItem> {
-      for await (const item of source.items(args)) {
-        if (item.kind === 'record') {
-          const r = item.record;
-          records.push(r);
-          let seqs = seen.get(r.series);
-          if (!seqs) {
-            seqs = new Set();
-            seen.set(r.series, seqs);
-          }
-          if (!seqs.has(r.seq)) {
-            seqs.add(r.seq);
-            distinct++;
-          }
-        }
-        yield item;
-      }
-    },
-  };
+  const recorded = recordingSource(source, (r) => {
+    records.push(r);
+    distinct.take(r.series, r.seq);
+  });
   const update = (stats: ProducerStats) => {
     for (const o of ORIGINS) {
       const c = stats.perCloud[o];
@@ -115,37 +81,17 @@ export function startDevProducer(
       sent[o].retries = c.failures;
     }
   };
-
-  const done = (async () => {
-    // A fresh spool per run: dev's stack is new each time, so there is nothing to resume.
-    const stateDir = await mkdtemp(path.join(os.tmpdir(), 'tricloud-dev-producer-'));
-    try {
-      const stats = await runProducer(recorded, {
-        settings: options.settings,
-        route: options.route,
-        stateDir,
-        rejectsFile: options.rejectsFile,
-        ...(options.rate === undefined ? {} : { rate: options.rate }),
-        publisherFor: watched,
-        onProgress: update,
-        // Under --chaos a cloud is down for a while; keep retrying it rather than leave records spooled.
-        drainTimeoutMs: 5 * 60_000,
-      });
-      update(stats);
-      if (!stats.delivered)
-        throw new Error(
-          `the producer left records spooled in ${stateDir}: ${ORIGINS.map(
-            (o) => stats.perCloud[o]?.lastError,
-          )
-            .filter(Boolean)
-            .join('; ')}`,
-        );
-      return stats;
-    } finally {
-      await rm(stateDir, { recursive: true, force: true });
-    }
-  })();
-
+  const done = produceToEnd(recorded, {
+    settings: options.settings,
+    route: options.route,
+    rejectsFile: options.rejectsFile,
+    ...(options.rate === undefined ? {} : { rate: options.rate }),
+    publisherFor: watched,
+    onProgress: update,
+  }).then((stats) => {
+    update(stats);
+    return stats;
+  });
   return {
     sent,
     get read() {
@@ -153,29 +99,100 @@ export function startDevProducer(
     },
     records,
     get distinct() {
-      return distinct;
+      return distinct.size;
     },
     done,
-    async republish(count, random) {
-      const pool = ORIGINS.flatMap((o) => sample[o].map((m) => [o, m] as const));
-      const picked = new Map<Origin, OutboundMessage[]>();
-      for (let i = 0; i < count && pool.length > 0; i++) {
-        const [o, m] = pool.splice(Math.floor(random() * pool.length), 1)[0]!;
-        picked.set(o, [...(picked.get(o) ?? []), m]);
+    republish: (count, random) => republish(sample.pick(count, random), watched),
+  };
+}
+
+/** `source` as it is, calling `onRecord` with each valid record read. */
+function recordingSource(source: Source, onRecord: (record: DataRecord) => void): Source {
+  return {
+    name: source.name,
+    ...(source.total === undefined ? {} : { total: source.total }),
+    async *items(args): AsyncGenerator<SourceItem> {
+      for await (const item of source.items(args)) {
+        if (item.kind === 'record') onRecord(item.record);
+        yield item;
       }
-      let total = 0;
-      await Promise.all(
-        [...picked].map(async ([o, messages]) => {
-          const publisher = watched(o);
-          try {
-            await publisher.publish(messages);
-            total += messages.length;
-          } finally {
-            await publisher.close().catch(() => {});
-          }
-        }),
-      );
-      return total;
     },
   };
+}
+
+/** Runs the engine on a fresh spool until everything read is accepted; fails naming why if some stays spooled. */
+async function produceToEnd(
+  source: Source,
+  options: Omit<ProducerOptions, 'stateDir' | 'drainTimeoutMs'>,
+): Promise<ProducerStats> {
+  // A fresh spool per run: dev's stack is new each time, so there is nothing to resume.
+  const stateDir = await mkdtemp(path.join(os.tmpdir(), 'tricloud-dev-producer-'));
+  try {
+    // Under --chaos a cloud is down for a while; keep retrying it rather than leave records spooled.
+    const stats = await runProducer(source, { ...options, stateDir, drainTimeoutMs: 5 * 60_000 });
+    if (!stats.delivered) {
+      const errors = ORIGINS.map((o) => stats.perCloud[o]?.lastError).filter(Boolean);
+      throw new Error(`the producer left records spooled in ${stateDir}: ${errors.join('; ')}`);
+    }
+    return stats;
+  } finally {
+    await rm(stateDir, { recursive: true, force: true });
+  }
+}
+
+/** A reservoir sample of the messages each cloud accepted (algorithm R: each is kept with equal probability). */
+class AcceptedSample {
+  readonly #kept = Object.fromEntries(ORIGINS.map((o) => [o, [] as OutboundMessage[]])) as Record<
+    Origin,
+    OutboundMessage[]
+  >;
+  readonly #seen = Object.fromEntries(ORIGINS.map((o) => [o, 0])) as Record<Origin, number>;
+
+  readonly perCloud: number;
+
+  constructor(perCloud: number) {
+    this.perCloud = perCloud;
+  }
+
+  add(cloud: Origin, messages: readonly OutboundMessage[]): void {
+    for (const m of messages) {
+      const k = this.#seen[cloud]++;
+      if (k < this.perCloud) this.#kept[cloud].push(m);
+      else {
+        const j = Math.floor(Math.random() * (k + 1));
+        if (j < this.perCloud) this.#kept[cloud][j] = m;
+      }
+    }
+  }
+
+  /** Up to `count` of the kept messages, drawn at random across clouds, grouped by cloud. */
+  pick(count: number, random: () => number): Map<Origin, OutboundMessage[]> {
+    const pool = ORIGINS.flatMap((o) => this.#kept[o].map((m) => [o, m] as const));
+    const picked = new Map<Origin, OutboundMessage[]>();
+    for (let i = 0; i < count && pool.length > 0; i++) {
+      const [o, m] = pool.splice(Math.floor(random() * pool.length), 1)[0]!;
+      picked.set(o, [...(picked.get(o) ?? []), m]);
+    }
+    return picked;
+  }
+}
+
+/** Publishes the picked messages again, each cloud's through a publisher of its own; resolves with how many. */
+async function republish(
+  picked: Map<Origin, OutboundMessage[]>,
+  publisherFor: (cloud: Origin) => Publisher,
+): Promise<number> {
+  let total = 0;
+  await Promise.all(
+    [...picked].map(async ([o, messages]) => {
+      const publisher = publisherFor(o);
+      try {
+        await publisher.publish(messages);
+        total += messages.length;
+      } finally {
+        await publisher.close().catch(() => {});
+      }
+    }),
+  );
+  return total;
 }

@@ -1,11 +1,16 @@
 /**
- * What `tricloud dev` knows about its functions, it reads from their log lines, as CloudWatch, Cloud Monitoring
- * and Application Insights would: each invocation's line (in its cloud's native form) is parsed back into metrics
- * and summed per cloud. The functions stay unaware of being watched; lines arrive through the log sink instead of
- * the terminal, where they would tear the live view. Warnings and errors are kept for the summary, and failed
- * messages are counted per reason (`transient`, or what the store refused for good) with the latest error.
+ * What `tricloud dev` shows of its ingest functions, it reads from their log lines, as CloudWatch, Cloud
+ * Monitoring and Application Insights would: each invocation's line (in its cloud's native form) is parsed back
+ * into metrics and summed per cloud. The functions stay unaware of being watched; lines arrive through the log
+ * sink instead of the terminal, where they would tear the live view. Warnings and errors are kept for the
+ * summary, and failed messages are counted per reason (`transient`, or what the store refused for good) with the
+ * latest error.
+ *
+ * These are for people: nothing `dev` decides depends on them, since `TRICLOUD_LOG_LEVEL=warn` leaves the
+ * info-level lines unwritten. Draining waits for the stores and the trigger hosts' counts, and the sync functions'
+ * reports are their return values (`sync-runs.ts`).
  */
-import { ORIGINS, type Origin, type SyncReport } from '../../shared/core/index.ts';
+import { ORIGINS, type Origin } from '../../shared/core/index.ts';
 import { readInvocationLog } from '../../shared/observability/invocation-log.ts';
 import { LOG_SINK, type LogSink } from '../../shared/observability/log.ts';
 
@@ -28,10 +33,6 @@ export interface CloudTotals {
   failureReasons: Record<string, number>;
   /** The latest failing invocation's first error. */
   lastError?: string;
-  syncRuns: number;
-  syncDocumentsWritten: number;
-  /** The last sync run's report into this cloud. */
-  lastSync?: SyncReport;
 }
 
 export interface FunctionTelemetry {
@@ -53,8 +54,6 @@ const emptyTotals = (): CloudTotals => ({
   failedMessages: 0,
   failedPermanently: 0,
   failureReasons: {},
-  syncRuns: 0,
-  syncDocumentsWritten: 0,
 });
 
 /** Installs the sink on `globalThis`; functions loaded in this process write to it from then on. */
@@ -67,29 +66,21 @@ export function watchFunctions(): FunctionTelemetry {
       if (problems.length > 50) problems.shift();
     }
     const read = readInvocationLog(line);
-    if (!read) return;
+    if (read?.function !== 'ingest') return;
     const t = totals[read.cloud];
     const m = read.metrics;
-    if (read.function === 'ingest') {
-      t.ingestInvocations++;
-      t.records += m.records ?? 0;
-      t.added += m.added ?? 0;
-      t.duplicates += m.duplicates ?? 0;
-      t.deadLetters += m.deadLetters ?? 0;
-      t.windowsTouched += m.windowsTouched ?? 0;
-      t.conflicts += m.conflicts ?? 0;
-      t.failedMessages += m.failedMessages ?? 0;
-      t.failedPermanently += m.failedPermanently ?? 0;
-      for (const [reason, n] of Object.entries(read.failureReasons ?? {}))
-        t.failureReasons[reason] = (t.failureReasons[reason] ?? 0) + n;
-      if (read.firstError) t.lastError = read.firstError;
-    } else if (read.function === 'sync') {
-      t.syncRuns++;
-      t.syncDocumentsWritten += m.documentsWritten ?? 0;
-      t.conflicts += m.conflicts ?? 0;
-      const report = read.entry.report as SyncReport | undefined;
-      if (report) t.lastSync = report;
-    }
+    t.ingestInvocations++;
+    t.records += m.records ?? 0;
+    t.added += m.added ?? 0;
+    t.duplicates += m.duplicates ?? 0;
+    t.deadLetters += m.deadLetters ?? 0;
+    t.windowsTouched += m.windowsTouched ?? 0;
+    t.conflicts += m.conflicts ?? 0;
+    t.failedMessages += m.failedMessages ?? 0;
+    t.failedPermanently += m.failedPermanently ?? 0;
+    for (const [reason, n] of Object.entries(read.failureReasons ?? {}))
+      t.failureReasons[reason] = (t.failureReasons[reason] ?? 0) + n;
+    if (read.firstError) t.lastError = read.firstError;
   };
   const global = globalThis as { [LOG_SINK]?: LogSink };
   global[LOG_SINK] = sink;

@@ -7,6 +7,7 @@ import { compareExports, type ExportedWindow, ORIGINS, type Origin } from '../..
 import type { TriggerHost } from '../trigger-hosts/host-loop.ts';
 import type { Sent } from './dev-producer.ts';
 import type { FunctionTelemetry } from './function-telemetry.ts';
+import type { SyncRuns } from './sync-runs.ts';
 
 export interface Verdict {
   identical: boolean;
@@ -45,6 +46,7 @@ export function summaryTable(input: {
   sent: Record<Origin, Sent>;
   hosts: Record<Origin, TriggerHost>;
   telemetry: FunctionTelemetry;
+  syncs: Pick<SyncRuns, 'runs' | 'conflicts'>;
   exports: Record<Origin, readonly ExportedWindow[]>;
   largestSlice: Record<Origin, number>;
 }): string[] {
@@ -73,9 +75,10 @@ export function summaryTable(input: {
       input.hosts[o].stats.failedMessages,
       t.duplicates,
       t.deadLetters,
-      t.conflicts,
+      // Ingest's conflicts from its metric lines, sync's from its returned reports.
+      t.conflicts + input.syncs.conflicts[o],
       input.exports[o].length,
-      t.syncRuns,
+      input.syncs.runs[o],
       `${(input.largestSlice[o] / 1000).toFixed(1)} KB`,
     ];
     lines.push([o.padEnd(5), ...values.map((v, i) => String(v).padStart(cols[i + 1]![1]))].join('  '));
