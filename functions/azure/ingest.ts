@@ -1,7 +1,8 @@
 /**
- * Azure ingest: an Event Hubs trigger with `cardinality: 'many'`. The host advances its checkpoint even after a
- * failed invocation, and Event Hubs has no per-event dead-letter queue, so this handler never gives up on a valid
- * record: it retries the failed messages itself, with capped exponential backoff, until they are stored.
+ * Azure ingest: an Event Hubs trigger with `cardinality: 'many'` (`ingest-trigger.ts`). The host advances its
+ * checkpoint after a failed invocation once its retries are spent, and Event Hubs has no per-event dead-letter
+ * queue, so this handler never gives up on a valid record: it retries the failed messages itself, with the core's
+ * capped backoff, until they are stored.
  * Invalid records never fail: they go to the Cosmos dead-letter container with their reason, and so does a whole
  * message Cosmos DB refused for good (too large, invalid, missing container, forbidden), with that reason — a
  * retry could never store it, and the loop below must not spin on it.
@@ -10,14 +11,21 @@
  * exactly as on the other clouds. Without it the host parses JSON bodies itself and this handler would have to
  * re-serialise them, which changes values (`1e999` came back as `null`) and drops a byte-order mark.
  */
-import { app, type EventHubTriggerOptions, type InvocationContext } from '@azure/functions';
+import { app, type InvocationContext } from '@azure/functions';
 import { createAzureStores } from '../../shared/clouds/azure/azure-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
 import { readAzureSettings } from '../../shared/config/environment.ts';
-import type { InboundMessage } from '../../shared/core/index.ts';
+import { type BackoffPolicy, backoff, type InboundMessage } from '../../shared/core/index.ts';
 import { ingestRuntime } from '../ingest-runtime.ts';
+import { INGEST_RETRY, INGEST_TRIGGER } from './ingest-trigger.ts';
 
-const MAX_BACKOFF_MS = 30_000;
+/**
+ * The wait between the handler's own attempts: up to 200 ms after the first, doubling, never more than 30 s.
+ * Attempts never run out here, on purpose (see the top of this file): a message whose store stays down is retried
+ * until it is stored or the host stops the invocation (its timeout), and then the host's retry policy invokes the
+ * batch again.
+ */
+const RETRY_BACKOFF: BackoffPolicy = { baseMs: 200, maxMs: 30_000 };
 
 /** The handler around an ingest runtime; the runtime must dead-letter permanent refusals, or this could loop. */
 export function eventHubsIngest(ingest: ReturnType<typeof ingestRuntime>) {
@@ -50,8 +58,7 @@ async function ingestWithRetries(
     });
     const failed = new Set(failedMessageIds);
     pending = pending.filter((m) => failed.has(m.id));
-    if (pending.length > 0)
-      await systemClock.sleep(Math.min(MAX_BACKOFF_MS, 100 * 2 ** Math.min(attempt, 16)));
+    if (pending.length > 0) await backoff(systemClock, attempt, RETRY_BACKOFF, Math.random);
   }
 }
 
@@ -59,7 +66,7 @@ async function ingestWithRetries(
  * With `dataType: 'binary'` the host hands over each body as a Buffer: the event's bytes, passed on untouched.
  * Text passes too (a caller that already holds the body as a string). Anything else is a body the host parsed, so
  * the binding lost its data type: re-serialising it would change values, so fail loudly instead — the host's retry
- * policy below keeps the batch (no checkpoint) until the binding is fixed.
+ * policy (`INGEST_RETRY`, without end) keeps the batch (no checkpoint) until the binding is fixed.
  */
 export function eventBody(body: unknown): string | Uint8Array {
   if (typeof body === 'string' || body instanceof Uint8Array) return body;
@@ -69,23 +76,4 @@ export function eventBody(body: unknown): string | Uint8Array {
   );
 }
 
-/** `dataType` is a binding property the v4 types leave out; the worker passes it on to the host as it is. */
-const ingestTrigger = {
-  connection: 'EVENTHUB_CONNECTION_STRING',
-  eventHubName: '%EVENTHUB_NAME%',
-  consumerGroup: '%EVENTHUB_CONSUMER_GROUP%',
-  cardinality: 'many',
-  dataType: 'binary',
-} as const satisfies EventHubTriggerOptions & { dataType: 'binary' };
-
-app.eventHub('ingest', {
-  ...ingestTrigger,
-  // The host's own retry, a second line of defence behind the loop above (which already never gives up).
-  retry: {
-    strategy: 'exponentialBackoff',
-    maxRetryCount: -1,
-    minimumInterval: 1_000,
-    maximumInterval: 60_000,
-  },
-  handler: ingestEvents,
-});
+app.eventHub('ingest', { ...INGEST_TRIGGER, retry: INGEST_RETRY, handler: ingestEvents });

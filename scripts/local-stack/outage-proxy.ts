@@ -9,6 +9,7 @@ import net from 'node:net';
 import { envNames } from '../../shared/config/environment.ts';
 import type { Origin } from '../../shared/core/index.ts';
 import { listenOn } from '../machine/free-port.ts';
+import { waitUntil } from '../machine/wait-until.ts';
 
 export interface OutageProxy {
   /** Where clients connect instead of the target. */
@@ -61,17 +62,12 @@ export async function startOutageProxy(target: Target, host = '127.0.0.1'): Prom
       upstream.pipe(client);
     });
     // The port was ours a moment ago; a client's ephemeral port may hold it briefly, so retry for a while.
-    const deadline = Date.now() + 10_000;
-    for (;;) {
-      try {
-        port = await listenOn(next, host, port);
-        server = next;
-        return;
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE' || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      }
-    }
+    port = await waitUntil(() => listenOn(next, host, port), {
+      description: `port ${port} on ${host} to be free again for the outage proxy`,
+      timeoutMs: 10_000,
+      retryable: (error) => (error as NodeJS.ErrnoException).code === 'EADDRINUSE',
+    });
+    server = next;
   };
 
   const shut = async (): Promise<void> => {

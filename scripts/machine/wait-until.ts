@@ -1,4 +1,7 @@
-/** Polling with a deadline: how the stack waits for a server to answer, never a fixed sleep. */
+/**
+ * Polling with a deadline, the one way anything here waits for something to happen — a server to answer, a port
+ * to come free, a test's store to hold what was sent — and never a fixed sleep.
+ */
 import { setTimeout as delay } from 'node:timers/promises';
 
 export interface WaitOptions {
@@ -8,11 +11,16 @@ export interface WaitOptions {
   intervalMs?: number;
   /** Checked between attempts; a reason string stops the wait early (e.g. "the emulator exited with code 1"). */
   abortReason?: () => string | undefined;
+  /** Whether an error thrown by `attempt` means "not yet" (default: every error does); any other is thrown at once. */
+  retryable?: (error: unknown) => boolean;
+  /** What was last seen, for the timeout message when no error says it ("3 of 4 documents"). */
+  lastSeen?: () => string | undefined;
 }
 
 /**
  * Calls `attempt` until it resolves to a value other than `undefined`, a deadline passes, or `abortReason` gives a
- * reason. Errors thrown by `attempt` count as "not yet" and the last one is attached as the cause on timeout.
+ * reason. Errors thrown by `attempt` count as "not yet" unless `retryable` says otherwise; on timeout the last one
+ * is named in the message and attached as the cause.
  */
 export async function waitUntil<T>(attempt: () => Promise<T | undefined>, options: WaitOptions): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
@@ -24,14 +32,23 @@ export async function waitUntil<T>(attempt: () => Promise<T | undefined>, option
     try {
       const value = await attempt();
       if (value !== undefined) return value;
+      lastError = undefined;
     } catch (error) {
+      if (options.retryable && !options.retryable(error)) throw error;
       lastError = error;
     }
     if (Date.now() >= deadline) {
-      throw new Error(`Timed out after ${options.timeoutMs} ms waiting for ${options.description}.`, {
-        cause: lastError,
-      });
+      const waited = `Timed out after ${options.timeoutMs} ms waiting for ${options.description}`;
+      throw new Error(`${waited}${lastState(lastError, options)}.`, { cause: lastError });
     }
     await delay(interval);
   }
+}
+
+function lastState(lastError: unknown, options: WaitOptions): string {
+  if (lastError !== undefined) {
+    return ` (last error: ${lastError instanceof Error ? lastError.message : String(lastError)})`;
+  }
+  const seen = options.lastSeen?.();
+  return seen === undefined ? '' : ` (last seen: ${seen})`;
 }

@@ -1,8 +1,9 @@
 /**
- * The core's change order `(updatedAt, id)` in stores that can only sort by one key: a string key that sorts the
- * same way, a stable shard for spreading index writes, and the merge of per-shard pages into one ordered page.
+ * The change order `(updatedAt, id)` (`core/change-order.ts`) in a store that can only sort by one key and spreads
+ * its index over shards (DynamoDB): a string key that sorts the same way, a stable shard of each id, and the merge
+ * of the shards' pages into one page of the core's order.
  */
-import { type ChangePage, fnv1a32, type SliceDocument } from '../core/index.ts';
+import { type ChangePage, changePage, compareChanges, fnv1a32, type SliceDocument } from '../core/index.ts';
 
 /** Zero-padded `updatedAt`, then the id: string order equals `(updatedAt, id)` order for epoch-ms times. */
 export function changeKey(updatedAt: number, id: string): string {
@@ -24,17 +25,13 @@ export function mergeShardPages(
   pages: readonly { documents: SliceDocument[]; more: boolean }[],
   limit: number,
 ): ChangePage {
-  const order = (a: SliceDocument, b: SliceDocument) =>
-    a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
   let bound: SliceDocument | undefined;
   for (const page of pages) {
     const last = page.documents[page.documents.length - 1];
-    if (page.more && last && (!bound || order(last, bound) < 0)) bound = last;
+    if (page.more && last && (!bound || compareChanges(last, bound) < 0)) bound = last;
   }
-  const all = pages.flatMap((p) => p.documents).sort(order);
-  const within = bound ? all.filter((d) => order(d, bound) <= 0) : all;
-  const documents = within.slice(0, limit);
-  const last = documents[documents.length - 1];
+  const all = pages.flatMap((p) => p.documents).sort(compareChanges);
+  const within = bound ? all.filter((d) => compareChanges(d, bound) <= 0) : all;
   const more = within.length > limit || all.length > within.length || pages.some((p) => p.more);
-  return more && last ? { documents, next: { updatedAt: last.updatedAt, id: last.id } } : { documents };
+  return changePage(within.slice(0, limit), more);
 }

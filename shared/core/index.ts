@@ -1,5 +1,6 @@
 /** The public surface of the pure core: records, windows, aggregates, documents, the envelope, the use cases. */
 export * from './aggregate.ts';
+export * from './change-order.ts';
 export * from './conditional-update.ts';
 export * from './envelope.ts';
 export * from './errors.ts';

@@ -9,6 +9,7 @@
  * Cost grows with the number of changed documents, never with the size of the store.
  */
 import pLimit from 'p-limit';
+import { isAfter } from './change-order.ts';
 import { refreshWindow, type UpdatePolicy, updateDocument } from './conditional-update.ts';
 import { isTransient } from './errors.ts';
 import type { Origin } from './origin.ts';
@@ -271,9 +272,4 @@ async function applyPage(
     ),
   );
   return failed;
-}
-
-/** Whether `a` comes after `b` in the `(updatedAt, id)` change order. */
-export function isAfter(a: ChangeCursor, b: ChangeCursor): boolean {
-  return a.updatedAt > b.updatedAt || (a.updatedAt === b.updatedAt && a.id > b.id);
 }

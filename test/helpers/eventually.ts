@@ -1,24 +1,27 @@
 /** Polls until a condition holds, with a deadline: tests never sleep to synchronise. */
+import { waitUntil } from '../../scripts/machine/wait-until.ts';
+
+/**
+ * Probes until `done` holds for what the probe returns, and returns that; a probe that throws counts as "not yet".
+ * On timeout the error names `what` and the last value seen (or the last error).
+ */
 export async function eventually<T>(
   probe: () => Promise<T>,
   done: (value: T) => boolean,
   options: { what: string; timeoutMs?: number; intervalMs?: number },
 ): Promise<T> {
-  const deadline = Date.now() + (options.timeoutMs ?? 45_000);
-  let last: T | undefined;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      last = await probe();
-      if (done(last)) return last;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((r) => setTimeout(r, options.intervalMs ?? 100));
-  }
-  const seen =
-    lastError instanceof Error
-      ? `last error: ${lastError.message}`
-      : `last seen: ${JSON.stringify(last)?.slice(0, 500)}`;
-  throw new Error(`timed out waiting for ${options.what} (${seen})`);
+  let last: { value: T } | undefined;
+  const found = await waitUntil(
+    async () => {
+      last = { value: await probe() };
+      return done(last.value) ? last : undefined;
+    },
+    {
+      description: options.what,
+      timeoutMs: options.timeoutMs ?? 45_000,
+      ...(options.intervalMs === undefined ? {} : { intervalMs: options.intervalMs }),
+      lastSeen: () => (last ? JSON.stringify(last.value)?.slice(0, 500) : undefined),
+    },
+  );
+  return found.value;
 }

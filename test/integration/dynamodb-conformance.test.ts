@@ -17,7 +17,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitUntil } from '../../scripts/machine/wait-until.ts';
-import { changeKey } from '../../shared/clouds/change-order.ts';
+import { changeKey } from '../../shared/clouds/sharded-changes.ts';
 import type { AwsSettings } from '../../shared/config/environment.ts';
 import { awsSettings, dynamoClient, uniqueName } from '../setup/cloud-clients.ts';
 

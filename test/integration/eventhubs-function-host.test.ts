@@ -8,6 +8,7 @@ import { afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { eventHubsIngest } from '../../functions/azure/ingest.ts';
 import { ingestRuntime } from '../../functions/ingest-runtime.ts';
 import { type RunningEventHubsServer, startEventHubsServer } from '../../scripts/event-hubs-server/index.ts';
+import { waitUntil } from '../../scripts/machine/wait-until.ts';
 import { startEventHubsFunctionHost } from '../../scripts/trigger-hosts/eventhubs-function-host.ts';
 import type { TriggerHost } from '../../scripts/trigger-hosts/host-loop.ts';
 import type { InboundMessage, IngestResult } from '../../shared/core/index.ts';
@@ -54,12 +55,13 @@ async function deliver(ingest: ReturnType<typeof ingestRuntime>, done: () => boo
     consumerGroup: '$default',
     handler: eventHubsIngest(ingest),
   });
-  const deadline = Date.now() + 15_000;
-  while (!done()) {
-    if (Date.now() > deadline)
-      throw new Error(`Nothing reached the core: ${JSON.stringify(running.host.stats)}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
+  const host = running.host;
+  await waitUntil(async () => (done() ? true : undefined), {
+    description: 'the events to reach the core',
+    timeoutMs: 15_000,
+    intervalMs: 20,
+    lastSeen: () => JSON.stringify(host.stats),
+  });
 }
 
 describe('the local Event Hubs trigger host', () => {

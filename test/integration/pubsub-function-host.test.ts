@@ -7,6 +7,7 @@ import type { CloudEvent } from '@google-cloud/functions-framework';
 import type { PubSub, Subscription, Topic } from '@google-cloud/pubsub';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PubSubMessagePublished } from '../../functions/gcp/ingest.ts';
+import { waitUntil } from '../../scripts/machine/wait-until.ts';
 import {
   PUBSUB_MAX_MESSAGE_BYTES,
   publishRefusal,
@@ -61,11 +62,15 @@ describe('the local Pub/Sub trigger host', () => {
         log: (line) => lines.push(line),
       });
       try {
-        const deadline = Date.now() + 30_000;
-        while (delivered.length < 1 || host.stats.refusedMessages < 1) {
-          if (Date.now() > deadline) throw new Error(`stuck: ${JSON.stringify(host.stats)}`);
-          await new Promise((resolve) => setTimeout(resolve, 50));
-        }
+        await waitUntil(
+          async () => (delivered.length >= 1 && host.stats.refusedMessages >= 1 ? true : undefined),
+          {
+            description: 'the message at the limit delivered and the one over it refused',
+            timeoutMs: 30_000,
+            intervalMs: 50,
+            lastSeen: () => JSON.stringify(host.stats),
+          },
+        );
         // An acked message does not come back: give a redelivery time to show.
         await new Promise((resolve) => setTimeout(resolve, 1_500));
       } finally {

@@ -18,17 +18,21 @@ import {
   PutItemCommand,
   QueryCommand,
 } from '@aws-sdk/client-dynamodb';
-import type {
-  AggregateStore,
-  ChangeCursor,
-  ChangePage,
-  Origin,
-  StoredDocument,
-  Watermark,
-  WindowPage,
-  WindowRange,
+import {
+  type AggregateStore,
+  type BackoffPolicy,
+  backoff,
+  type ChangeCursor,
+  type ChangePage,
+  type Clock,
+  type Origin,
+  type StoredDocument,
+  ThrottledError,
+  type Watermark,
+  type WindowPage,
+  type WindowRange,
+  windowPage,
 } from '../../core/index.ts';
-import { changeKey, mergeShardPages, shardOf } from '../change-order.ts';
 import {
   asSlice,
   asWindow,
@@ -38,18 +42,29 @@ import {
   seriesWindowKey,
   toStored,
 } from '../document-codec.ts';
+import { changeKey, mergeShardPages, shardOf } from '../sharded-changes.ts';
+import { systemClock } from '../system-clock.ts';
 import { translateAwsError } from './dynamo-errors.ts';
 
 export const CHANGE_SHARDS = 4;
 /** The windows GSI's name unless given: the manifest and Terraform declare the same. */
 export const DEFAULT_WINDOWS_INDEX = 'bySeriesWindow';
 const BATCH_GET_LIMIT = 100;
+/**
+ * Calls of one `BatchGetItem` while DynamoDB leaves keys unprocessed (it does under load), and the wait between
+ * them: 8 calls wait at most 2.6 s in all. When they run out, the read throws a `ThrottledError`, which the use
+ * cases retry like any throttling (ingest's message comes back, sync reads its page again next run).
+ */
+export const UNPROCESSED_ATTEMPTS = 8;
+const UNPROCESSED_BACKOFF: BackoffPolicy = { baseMs: 25, maxMs: 1_000 };
 
 export interface DynamoStoreOptions {
   client: DynamoDBClient;
   table: string;
   changesIndex: string;
   windowsIndex?: string;
+  /** Waits between retries of unprocessed keys; default the system clock. */
+  clock?: Clock;
 }
 
 export class DynamoStore implements AggregateStore {
@@ -57,40 +72,50 @@ export class DynamoStore implements AggregateStore {
   readonly #table: string;
   readonly #index: string;
   readonly #windowsIndex: string;
+  readonly #clock: Clock;
 
   constructor(options: DynamoStoreOptions) {
     this.#client = options.client;
     this.#table = options.table;
     this.#index = options.changesIndex;
     this.#windowsIndex = options.windowsIndex ?? DEFAULT_WINDOWS_INDEX;
+    this.#clock = options.clock ?? systemClock;
   }
 
   async read(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
     const out = new Map<string, StoredDocument>();
     for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) {
-      let keys: Record<string, { S: string }>[] | undefined = ids
-        .slice(i, i + BATCH_GET_LIMIT)
-        .map((id) => ({ id: { S: id } }));
-      // BatchGetItem may return some keys unprocessed under load; ask again for those until none are left.
-      for (let attempt = 0; keys && keys.length > 0; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1_000, 20 * 2 ** attempt)));
-        const result = await this.#call(
-          () =>
-            this.#client.send(
-              new BatchGetItemCommand({
-                RequestItems: { [this.#table]: { Keys: keys, ConsistentRead: true } },
-              }),
-            ),
-          `reading ${keys.length} documents from ${this.#table}`,
-        );
-        for (const item of result.Responses?.[this.#table] ?? []) {
-          const doc = fromItem(item);
-          out.set(doc.id, doc);
-        }
-        keys = result.UnprocessedKeys?.[this.#table]?.Keys as typeof keys;
-      }
+      for (const doc of await this.#batchGet(ids.slice(i, i + BATCH_GET_LIMIT))) out.set(doc.id, doc);
     }
     return out;
+  }
+
+  /** One `BatchGetItem` of at most 100 ids, asking again for the keys DynamoDB left unprocessed. */
+  async #batchGet(ids: readonly string[]): Promise<StoredDocument[]> {
+    const docs: StoredDocument[] = [];
+    let keys: Record<string, AttributeValue>[] = ids.map((id) => ({ id: { S: id } }));
+    for (let attempt = 1; keys.length > 0; attempt++) {
+      if (attempt > UNPROCESSED_ATTEMPTS) {
+        throw new ThrottledError(
+          `reading ${ids.length} documents from ${this.#table}: DynamoDB left ${keys.length} unprocessed after ` +
+            `${UNPROCESSED_ATTEMPTS} attempts; the read is retried later`,
+        );
+      }
+      if (attempt > 1) await backoff(this.#clock, attempt - 1, UNPROCESSED_BACKOFF, Math.random);
+      const requested = keys;
+      const result = await this.#call(
+        () =>
+          this.#client.send(
+            new BatchGetItemCommand({
+              RequestItems: { [this.#table]: { Keys: requested, ConsistentRead: true } },
+            }),
+          ),
+        `reading ${requested.length} documents from ${this.#table}`,
+      );
+      for (const item of result.Responses?.[this.#table] ?? []) docs.push(fromItem(item));
+      keys = result.UnprocessedKeys?.[this.#table]?.Keys ?? [];
+    }
+    return docs;
   }
 
   async write(doc: StoredDocument, expectedRevision: number): Promise<void> {
@@ -165,8 +190,7 @@ export class DynamoStore implements AggregateStore {
       `reading the ${range.window} windows of ${range.series}`,
     );
     const windows = (result.Items ?? []).map((item) => asWindow(fromItem(item)));
-    const last = windows[windows.length - 1];
-    return result.LastEvaluatedKey && last ? { windows, next: last.start + 1 } : { windows };
+    return windowPage(windows, result.LastEvaluatedKey !== undefined);
   }
 
   async readWatermark(source: Origin): Promise<Watermark | undefined> {

@@ -16,7 +16,7 @@ import type {
   WindowPage,
   WindowRange,
 } from '../../core/index.ts';
-import { ConflictError } from '../../core/index.ts';
+import { ConflictError, changePage, windowPage } from '../../core/index.ts';
 import {
   asSlice,
   asWindow,
@@ -102,10 +102,8 @@ export class CosmosStore implements AggregateStore {
       'listing changes',
     );
     const documents = resources.map((item) => asSlice(fromStored(item)));
-    const last = documents[documents.length - 1];
-    return documents.length === limit && last
-      ? { documents, next: { updatedAt: last.updatedAt, id: last.id } }
-      : { documents };
+    // A full page may have more behind it; a short one is the end.
+    return changePage(documents, documents.length === limit);
   }
 
   async windows(range: WindowRange, limit: number): Promise<WindowPage> {
@@ -124,8 +122,7 @@ export class CosmosStore implements AggregateStore {
       `reading the ${range.window} windows of ${range.series}`,
     );
     const windows = resources.map((item) => asWindow(fromStored(item)));
-    const last = windows[windows.length - 1];
-    return windows.length === limit && last ? { windows, next: last.start + 1 } : { windows };
+    return windowPage(windows, windows.length === limit);
   }
 
   async readWatermark(source: Origin): Promise<Watermark | undefined> {

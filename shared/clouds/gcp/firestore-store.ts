@@ -17,7 +17,7 @@ import type {
   WindowPage,
   WindowRange,
 } from '../../core/index.ts';
-import { ConflictError } from '../../core/index.ts';
+import { ConflictError, changePage, windowPage } from '../../core/index.ts';
 import {
   asSlice,
   asWindow,
@@ -103,10 +103,8 @@ export class FirestoreStore implements AggregateStore {
     ).limit(limit);
     const snap = await this.#call(() => query.get(), 'listing changes');
     const documents = snap.docs.map((d) => asSlice(fromStored(d.data() as StoredFields)));
-    const last = documents[documents.length - 1];
-    return documents.length === limit && last
-      ? { documents, next: { updatedAt: last.updatedAt, id: last.id } }
-      : { documents };
+    // A full page may have more behind it; a short one is the end.
+    return changePage(documents, documents.length === limit);
   }
 
   async windows(range: WindowRange, limit: number): Promise<WindowPage> {
@@ -121,8 +119,7 @@ export class FirestoreStore implements AggregateStore {
       `reading the ${range.window} windows of ${range.series}`,
     );
     const windows = snap.docs.map((d) => asWindow(fromStored(d.data() as StoredFields)));
-    const last = windows[windows.length - 1];
-    return windows.length === limit && last ? { windows, next: last.start + 1 } : { windows };
+    return windowPage(windows, windows.length === limit);
   }
 
   async readWatermark(source: Origin): Promise<Watermark | undefined> {

@@ -3,6 +3,7 @@
  * store, whose tests run against the local stack. It counts operations (to assert store work, not time) and can
  * be made to lose conditional writes to a phantom concurrent writer, to fail, or to be down.
  */
+import { changePage, compareChanges, isAfter, windowPage } from '../change-order.ts';
 import { ConflictError, UnavailableError } from '../errors.ts';
 import { isOrigin, type Origin } from '../origin.ts';
 import type {
@@ -16,7 +17,6 @@ import type {
   WindowRange,
 } from '../ports.ts';
 import type { SliceDocument } from '../slice-document.ts';
-import { isAfter } from '../sync.ts';
 import type { StoredDocument, WindowDocument } from '../window-document.ts';
 
 export interface StoreCounters {
@@ -130,13 +130,10 @@ export class MemoryStore implements AggregateStore, DeadLetterSink {
     const after = [...this.docs.values()]
       .filter((d): d is SliceDocument => d.kind === 'slice')
       .filter((d) => isAfter({ updatedAt: d.updatedAt, id: d.id }, since))
-      .sort((a, b) => a.updatedAt - b.updatedAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      .sort(compareChanges);
     const documents = after.slice(0, limit).map((d) => structuredClone(d));
     this.counters.listed += documents.length;
-    const last = documents[documents.length - 1];
-    return after.length > limit && last
-      ? { documents, next: { updatedAt: last.updatedAt, id: last.id } }
-      : { documents };
+    return changePage(documents, after.length > limit);
   }
 
   /** A scan standing in for a range index: the counters record what an index would read. */
@@ -155,8 +152,7 @@ export class MemoryStore implements AggregateStore, DeadLetterSink {
       .sort((a, b) => a.start - b.start);
     const windows = within.slice(0, limit).map((d) => structuredClone(d));
     this.counters.rangeRead += windows.length;
-    const last = windows[windows.length - 1];
-    return within.length > limit && last ? { windows, next: last.start + 1 } : { windows };
+    return windowPage(windows, within.length > limit);
   }
 
   async readWatermark(source: Origin): Promise<Watermark | undefined> {
