@@ -7,6 +7,7 @@ import { systemClock } from '../../shared/clouds/system-clock.ts';
 import {
   addToPart,
   createIngest,
+  type DataRecord,
   type DocumentGroup,
   emptyPart,
   encodeMessage,
@@ -25,39 +26,37 @@ export interface CoreBenchOptions {
   perMessage: number;
 }
 
+/** Messages per invocation in the core figures: Lambda's default SQS batch size. */
+const PER_INVOCATION = 10;
+const windows = parseWindows('1m');
+
 export async function benchCore(options: CoreBenchOptions, report: Report): Promise<void> {
-  const N = options.records;
-  const SERIES = options.series;
-  const PER_MESSAGE = options.perMessage;
-  /** Messages per invocation in the core figures: Lambda's default SQS batch size. */
-  const PER_INVOCATION = 10;
-  const windows = parseWindows('1m');
-
-  function time<T>(fn: () => T): [T, number] {
-    const t = performance.now();
-    const out = fn();
-    return [out, performance.now() - t];
-  }
-
   // Input: 10 trades/s per series, so a one-minute window of a series holds ~600 records.
-  const records = syntheticTrades({ records: N, series: SERIES, intervalMs: 100 });
+  const records = syntheticTrades({ records: options.records, series: options.series, intervalMs: 100 });
   const messages: InboundMessage[] = [];
-  for (let i = 0; i < N; i += PER_MESSAGE) {
+  for (let i = 0; i < records.length; i += options.perMessage) {
     messages.push({
-      id: `m${i / PER_MESSAGE}`,
-      body: encodeMessage(`b${i}`, records.slice(i, i + PER_MESSAGE)),
+      id: `m${i / options.perMessage}`,
+      body: encodeMessage(`b${i}`, records.slice(i, i + options.perMessage)),
     });
   }
-  const rowsOnly = records.map((r) => [r.series, r.seq, r.ts, r.value, r.qty]);
+  benchThroughput(records, messages, report);
+  await benchStoreWork(records, messages, report);
+}
 
-  // 1. Core throughput: validation alone, then decode + validate + group + aggregate, one core, warm.
-  const validate = () => {
+/** 1. Core throughput on one core, warm: validation alone, then with aggregation, then with decoding too. */
+function benchThroughput(
+  records: readonly DataRecord[],
+  messages: readonly InboundMessage[],
+  report: Report,
+) {
+  const N = records.length;
+  const rowsOnly = records.map((r) => [r.series, r.seq, r.ts, r.value, r.qty]);
+  const validateMs = warmTime(() => {
     let ok = 0;
     for (const row of rowsOnly) if (validateRow(row).ok) ok++;
     return ok;
-  };
-  validate();
-  const [, validateMs] = time(validate);
+  });
   report('core.validateRecordsPerSec', 'validate rows', Math.round(N / (validateMs / 1000)), 'records/s');
 
   // Validate + aggregate, from rows already decoded by the transport's JSON parser.
@@ -66,57 +65,48 @@ export async function benchCore(options: CoreBenchOptions, report: Report): Prom
     batchId: m.id,
     rows: (JSON.parse(m.body as string) as { r: unknown[] }).r,
   }));
-  const aggregateGroups = (groups: Iterable<DocumentGroup>) => {
-    let docs = 0;
-    for (const group of groups) if (addToPart(emptyPart(), group.records)) docs++;
-    return docs;
-  };
-  const validateAndAggregate = () => {
-    let docs = 0;
-    for (let i = 0; i < decodedMessages.length; i += PER_INVOCATION) {
-      docs += aggregateGroups(
-        groupRows(decodedMessages.slice(i, i + PER_INVOCATION), 'aws', windows, 0).groups.values(),
-      );
-    }
-    return docs;
-  };
-  validateAndAggregate();
-  const [, coreMs] = time(validateAndAggregate);
+  const coreMs = warmTime(() =>
+    perInvocation(decodedMessages, (batch) => groupRows(batch, 'aws', windows, 0).groups.values()),
+  );
   report('core.recordsPerSec', 'validate + aggregate', Math.round(N / (coreMs / 1000)), 'records/s');
 
   // The same with decoding the message bodies: the whole pure half of ingest (prepareBatch).
-  const decodeAndAggregate = () => {
-    let docs = 0;
-    for (let i = 0; i < messages.length; i += PER_INVOCATION) {
-      docs += aggregateGroups(
-        prepareBatch(messages.slice(i, i + PER_INVOCATION), 'aws', windows, 0).groups.values(),
-      );
-    }
-    return docs;
-  };
-  decodeAndAggregate();
-  const [, pipelineMs] = time(decodeAndAggregate);
+  const pipelineMs = warmTime(() =>
+    perInvocation(messages, (batch) => prepareBatch(batch, 'aws', windows, 0).groups.values()),
+  );
   report(
     'core.decodeRecordsPerSec',
     'decode + validate + aggregate',
     Math.round(N / (pipelineMs / 1000)),
     'records/s',
   );
+}
 
-  // 2. Store work of the ingest use case against the naive design: one record per message, one write per record.
-  async function ingestWith(batches: InboundMessage[][]) {
-    const store = new MemoryStore();
-    const ingest = createIngest(
-      { store, deadLetters: store, clock: systemClock },
-      { origin: 'aws', windows },
-    );
-    const t = performance.now();
-    for (const batch of batches) {
-      const { failedMessageIds } = await ingest(batch);
-      if (failedMessageIds.length) throw new Error('bench ingest failed');
-    }
-    return { ms: performance.now() - t, writes: store.counters.writes, reads: store.counters.reads };
+/** Runs `fn` once to warm up, then returns the ms a second run takes. */
+function warmTime(fn: () => unknown): number {
+  fn();
+  const t = performance.now();
+  fn();
+  return performance.now() - t;
+}
+
+/** Groups each invocation's messages with `group` and aggregates every group; returns the documents touched. */
+function perInvocation<M>(messages: readonly M[], group: (batch: M[]) => Iterable<DocumentGroup>): number {
+  let docs = 0;
+  for (let i = 0; i < messages.length; i += PER_INVOCATION) {
+    for (const g of group(messages.slice(i, i + PER_INVOCATION)))
+      if (addToPart(emptyPart(), g.records)) docs++;
   }
+  return docs;
+}
+
+/** 2. Store work of the ingest use case against the naive design: one record per message, one write per record. */
+async function benchStoreWork(
+  records: readonly DataRecord[],
+  messages: readonly InboundMessage[],
+  report: Report,
+): Promise<void> {
+  const N = records.length;
   const naive = records.map((r, i) => [{ id: `r${i}`, body: encodeMessage(`r${i}`, [r]) }]);
   const baseline = await ingestWith(naive);
   report('ingest.baselineWritesPerRecord', 'store writes per record (naive)', baseline.writes / N, 'writes');
@@ -139,4 +129,16 @@ export async function benchCore(options: CoreBenchOptions, report: Report): Prom
     report(`${k}.microsPerRecord`, `ingest wall time per record ${label}`, (packed.ms * 1000) / N, 'µs');
     report(`${k}.speedupRatio`, `ingest faster than naive ${label}`, baseline.ms / packed.ms, '×');
   }
+}
+
+/** Ingests each batch as one invocation into a fresh in-memory store; the wall time and the store's counters. */
+async function ingestWith(batches: readonly InboundMessage[][]) {
+  const store = new MemoryStore();
+  const ingest = createIngest({ store, deadLetters: store, clock: systemClock }, { origin: 'aws', windows });
+  const t = performance.now();
+  for (const batch of batches) {
+    const { failedMessageIds } = await ingest(batch);
+    if (failedMessageIds.length) throw new Error('bench ingest failed');
+  }
+  return { ms: performance.now() - t, writes: store.counters.writes, reads: store.counters.reads };
 }
