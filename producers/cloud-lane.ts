@@ -1,10 +1,11 @@
 /**
  * One cloud's sending lane: the spooled messages assigned to the cloud, sent in order, one publish at a time, with
  * the cloud's health. A message stays with its cloud until the transport accepts it: a failure only delays it
- * (exponential backoff) and marks the cloud unhealthy, which `failover` routing reads to send *new* records
+ * (the core's doubling backoff) and marks the cloud unhealthy, which `failover` routing reads to send *new* records
  * elsewhere. Bodies of a long backlog are dropped from memory and read back from the spool when their turn comes.
+ * Every wait (backoff, publish timeout, stop grace) is on the lane's `Clock`, so tests step through them.
  */
-import type { Origin } from '../shared/core/index.ts';
+import { type BackoffPolicy, backoffCeiling, type Clock, type Origin } from '../shared/core/index.ts';
 import { classifyFailure, describeFailure } from './failures.ts';
 import type { OutboundMessage, Publisher } from './publishers.ts';
 import type { Spool, SpoolEntry } from './spool.ts';
@@ -40,6 +41,15 @@ export interface LaneOptions {
 /** Called after a failed publish while the cloud counts as down: the lane's never-attempted messages may go elsewhere. */
 export type OnDown = (lane: CloudLane) => Promise<void>;
 
+export interface LaneDependencies {
+  spool: Spool;
+  /** Called once, at the first publish, so a lane that never sends opens no connection. */
+  publisher: () => Publisher;
+  clock: Clock;
+  options?: LaneOptions;
+  onDown?: OnDown;
+}
+
 export class CloudLane {
   readonly cloud: Origin;
   readonly stats: CloudStats = {
@@ -59,28 +69,28 @@ export class CloudLane {
   /** The batch being published: still pending, and kept by a compaction of the spool. */
   #inFlight: SpoolEntry[] = [];
   #stopped = false;
+  /** Aborted by {@link stop}: ends a backoff early. */
+  readonly #stopping = new AbortController();
   #wake: (() => void) | undefined;
   #idle: (() => void)[] = [];
-  #retryMs: number;
+  /** Failed publishes since the last accepted one: the retry number of the backoff. */
+  #failuresInRow = 0;
   #ambiguousRun = 0;
   readonly #o: Required<LaneOptions>;
+  readonly #backoff: BackoffPolicy;
+  readonly #clock: Clock;
   readonly done: Promise<void>;
 
   readonly #onDown: OnDown | undefined;
   /** Ids handed to the publisher at least once (or spooled by an earlier run): they may have arrived. */
   readonly #attempted = new Set<number>();
 
-  constructor(
-    cloud: Origin,
-    spool: Spool,
-    publisher: () => Publisher,
-    options: LaneOptions = {},
-    onDown?: OnDown,
-  ) {
+  constructor(cloud: Origin, { spool, publisher, clock, options = {}, onDown }: LaneDependencies) {
     this.cloud = cloud;
     this.#onDown = onDown;
     this.#spool = spool;
     this.#publisher = publisher;
+    this.#clock = clock;
     this.#o = {
       batchMessages: 50,
       memoryBytes: 32 * 1024 * 1024,
@@ -90,7 +100,8 @@ export class CloudLane {
       ambiguousLimit: 3,
       ...options,
     };
-    this.#retryMs = this.#o.retryInitialMs;
+    // One lane retries alone against its cloud: nobody to spread out from, so no jitter.
+    this.#backoff = { baseMs: this.#o.retryInitialMs, maxMs: this.#o.retryMaxMs };
     this.done = this.#run();
   }
 
@@ -147,9 +158,14 @@ export class CloudLane {
   /** Stops after the publish in flight (its outcome is still recorded), and closes the publisher. */
   async stop(graceMs: number): Promise<void> {
     this.#stopped = true;
+    this.#stopping.abort();
     this.#wake?.();
-    await Promise.race([this.done, sleep(graceMs)]);
-    if (this.#created) await Promise.race([this.#created.close().catch(() => {}), sleep(graceMs)]);
+    await this.#within(graceMs, this.done);
+    if (this.#created)
+      await this.#within(
+        graceMs,
+        this.#created.close().catch(() => {}),
+      );
   }
 
   async #run(): Promise<void> {
@@ -166,85 +182,88 @@ export class CloudLane {
       this.#inFlight = batch;
       for (const e of batch) this.#attempted.add(e.id);
       try {
-        const messages: OutboundMessage[] = [];
-        for (const e of batch) messages.push({ body: await this.#spool.body(e), partitionKey: e.key });
-        this.#created ??= this.#publisher();
-        const publisher = this.#created;
-        await withTimeout((signal) => publisher.publish(messages, signal), this.#o.publishTimeoutMs);
-        await this.#spool.acknowledge(batch.map((e) => e.id));
-        this.#inFlight = [];
-        for (const e of batch) {
-          if (e.body !== undefined) this.#memory -= e.length;
-          delete e.body;
-          this.stats.records += e.records;
-          this.stats.spooled -= e.records;
-          if (e.replayed) this.stats.replayed += e.records;
-          this.#attempted.delete(e.id);
-        }
-        this.stats.messages += batch.length;
-        this.stats.healthy = true;
-        this.#ambiguousRun = 0;
-        this.#retryMs = this.#o.retryInitialMs;
+        await this.#publish(batch);
+        this.#accepted(batch);
       } catch (error) {
-        // Back in front, in order: the same messages go to the same cloud when it answers again.
-        this.#queue.unshift(...batch);
-        this.#inFlight = [];
-        this.stats.failures++;
-        this.stats.lastError = describeFailure(error);
-        const kind = classifyFailure(error);
-        // A cloud that does not answer at all (Pub/Sub's and Event Hubs' clients wait for a connection rather than
-        // fail) is down for new records at once; the messages in question stay with it all the same.
-        if (
-          kind === 'definite' ||
-          error instanceof PublishTimeout ||
-          ++this.#ambiguousRun >= this.#o.ambiguousLimit
-        )
-          this.stats.healthy = false;
-        // What was never handed to the publisher cannot have arrived, whatever the failure: while the cloud is down
-        // it may go to another. What was attempted stays.
-        if (!this.stats.healthy) await this.#onDown?.(this).catch(() => {});
-        await this.#pause(this.#retryMs);
-        this.#retryMs = Math.min(this.#o.retryMaxMs, this.#retryMs * 2);
+        await this.#failed(batch, error);
       }
     }
   }
 
-  /** Waits before a retry, waking early when the lane is stopped. */
-  #pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.#wake = () => {
-        if (this.#stopped) done();
-      };
-    });
+  /** Sends the batch and records it as accepted in the spool; throws what the transport threw, or a timeout. */
+  async #publish(batch: readonly SpoolEntry[]): Promise<void> {
+    const messages: OutboundMessage[] = [];
+    for (const e of batch) messages.push({ body: await this.#spool.body(e), partitionKey: e.key });
+    this.#created ??= this.#publisher();
+    const publisher = this.#created;
+    await this.#withTimeout((signal) => publisher.publish(messages, signal));
+    await this.#spool.acknowledge(batch.map((e) => e.id));
   }
-}
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref?.());
+  #accepted(batch: readonly SpoolEntry[]): void {
+    this.#inFlight = [];
+    for (const e of batch) {
+      if (e.body !== undefined) this.#memory -= e.length;
+      delete e.body;
+      this.stats.records += e.records;
+      this.stats.spooled -= e.records;
+      if (e.replayed) this.stats.replayed += e.records;
+      this.#attempted.delete(e.id);
+    }
+    this.stats.messages += batch.length;
+    this.stats.healthy = true;
+    this.#ambiguousRun = 0;
+    this.#failuresInRow = 0;
+  }
+
+  async #failed(batch: readonly SpoolEntry[], error: unknown): Promise<void> {
+    // Back in front, in order: the same messages go to the same cloud when it answers again.
+    this.#queue.unshift(...batch);
+    this.#inFlight = [];
+    this.stats.failures++;
+    this.stats.lastError = describeFailure(error);
+    // A cloud that does not answer at all (Pub/Sub's and Event Hubs' clients wait for a connection rather than
+    // fail) is down for new records at once; the messages in question stay with it all the same.
+    if (
+      classifyFailure(error) === 'definite' ||
+      error instanceof PublishTimeout ||
+      ++this.#ambiguousRun >= this.#o.ambiguousLimit
+    )
+      this.stats.healthy = false;
+    // What was never handed to the publisher cannot have arrived, whatever the failure: while the cloud is down
+    // it may go to another. What was attempted stays.
+    if (!this.stats.healthy) await this.#onDown?.(this).catch(() => {});
+    // The wait ends early when the lane is stopped.
+    await this.#clock.sleep(backoffCeiling(++this.#failuresInRow, this.#backoff), this.#stopping.signal);
+  }
+
+  /** Runs `work`, and past the publish timeout gives up on it: rejects with a PublishTimeout and aborts its signal. */
+  async #withTimeout(work: (signal: AbortSignal) => Promise<void>): Promise<void> {
+    const ms = this.#o.publishTimeoutMs;
+    const abandoned = new AbortController();
+    const answered = new AbortController();
+    try {
+      await Promise.race([
+        work(abandoned.signal),
+        new Promise<never>((_, reject) => {
+          void this.#clock.sleep(ms, answered.signal).then(() => {
+            if (answered.signal.aborted) return;
+            reject(new PublishTimeout(`the transport did not answer within ${ms / 1000} s`));
+            abandoned.abort();
+          });
+        }),
+      ]);
+    } finally {
+      answered.abort();
+    }
+  }
+
+  /** Waits for `work`, at most `ms`. */
+  async #within(ms: number, work: Promise<unknown>): Promise<void> {
+    const over = new AbortController();
+    await Promise.race([work, this.#clock.sleep(ms, over.signal)]);
+    over.abort();
+  }
 }
 
 class PublishTimeout extends Error {}
-
-/** Runs `work`, and past `ms` gives up on it: rejects with a PublishTimeout and aborts the work's signal. */
-async function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, ms: number): Promise<T> {
-  const abandoned = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work(abandoned.signal),
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          reject(new PublishTimeout(`the transport did not answer within ${ms / 1000} s`));
-          abandoned.abort();
-        }, ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}

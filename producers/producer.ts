@@ -9,18 +9,23 @@
  * open chunk and gives the lanes a short grace to send; what they do not send stays spooled for the next run.
  */
 import path from 'node:path';
+import { systemClock } from '../shared/clouds/system-clock.ts';
 import type { CloudSettings } from '../shared/config/environment.ts';
-import { decodeMessage, ORIGINS, type Origin, type RecordRow } from '../shared/core/index.ts';
-import { CloudLane, type CloudStats, type LaneOptions } from './cloud-lane.ts';
+import { type Clock, decodeMessage, ORIGINS, type Origin, type RecordRow } from '../shared/core/index.ts';
+import { ChunkWriter } from './chunk-writer.ts';
+import type { LaneOptions } from './cloud-lane.ts';
 import { SeenRecords } from './dedupe.ts';
-import { CloudPacking } from './packing.ts';
+import { Lanes } from './lanes.ts';
+import { PacedReader } from './paced-reader.ts';
+import { type ProducerStats, RunCounts, type RunIdentity } from './producer-stats.ts';
 import { createPublisher, type Publisher } from './publishers.ts';
 import { RejectsFile } from './rejects.ts';
-import { type Route, routeSeries } from './routing.ts';
+import type { Route } from './routing.ts';
 import type { Source, SourceItem } from './sources/source.ts';
 import { type Checkpoint, Spool, type SpoolEntry } from './spool.ts';
 
 export type { CloudStats } from './cloud-lane.ts';
+export type { ProducerStats } from './producer-stats.ts';
 
 export interface ProducerOptions {
   /** Where each cloud's transport is (only the clouds sent to are read). Not needed with `publisherFor`. */
@@ -54,290 +59,215 @@ export interface ProducerOptions {
   /** The same after the signal aborted (Ctrl-C): short, everything is spooled already. */
   abortGraceMs?: number;
   lane?: LaneOptions;
-}
-
-export interface ProducerStats {
-  source: string;
-  route: Route;
-  /** Valid records read (this run, after any resume), duplicates included. */
-  read: number;
-  rejected: number;
-  duplicates: number;
-  /** The source position this run resumed from, if it resumed. */
-  resumedFrom?: string;
-  perCloud: Partial<Record<Origin, CloudStats>>;
-  seconds: number;
-  /** Records read per second. */
-  rate: number;
-  total?: number;
-  etaSeconds?: number;
-  /** Everything read has been accepted by its cloud (nothing left in the spool). */
-  delivered: boolean;
-  stateDir: string;
-  rejectsFile: string;
+  /** Every wait of the run (pace, chunk deadline, retries, timeouts, drain) is on it; default the system clock. */
+  clock?: Clock;
 }
 
 const COMPACT_BYTES = 64 * 1024 * 1024;
+/** At the very end, each lane's time for its publish in flight, and again to close its publisher. */
+const LANE_STOP_GRACE_MS = 2_000;
 
 export async function runProducer(source: Source, options: ProducerOptions): Promise<ProducerStats> {
-  const started = performance.now();
-  const to = options.to ?? ORIGINS;
-  const chunkRecords = options.chunkRecords ?? 5_000;
-  const chunkMs = options.chunkMs ?? 200;
-  const rejectsFile = options.rejectsFile ?? path.join(options.stateDir, 'rejects.ndjson');
+  return (await Producer.open(source, options)).run();
+}
 
-  const { spool, checkpoint: resumed, pending, seen } = await openState(options.stateDir);
-  const rejects = await RejectsFile.open(rejectsFile, resumed?.rejectsBytes ?? 0);
-  let checkpoint: Checkpoint = resumed ?? { rejectsBytes: 0 };
-  const readBefore = checkpoint.read ?? 0;
+/** A state directory opened for a run, with the time the run started. */
+interface OpenedState {
+  spool: Spool;
+  checkpoint: Checkpoint | undefined;
+  pending: SpoolEntry[];
+  seen: SeenRecords;
+  rejects: RejectsFile;
+  rejectsFile: string;
+  clock: Clock;
+  startedAt: number;
+}
 
-  const lanes = new Map<Origin, CloudLane>();
-  /** Messages between two lanes while failover moves them: still pending, so a compaction keeps them. */
-  const moving = new Set<SpoolEntry>();
-  const unaccepted = () => [...moving, ...[...lanes.values()].flatMap((l) => l.pendingEntries())];
-  const pendingBytes = () => unaccepted().reduce((n, e) => n + e.length, 0);
-  const compactBytes = options.compactBytes ?? COMPACT_BYTES;
-  /**
-   * Failover of what is provably undelivered: while a cloud is down (a definite failure, a publish left unanswered,
-   * or ambiguous failures in a row), its messages never handed to its publisher go to the next healthy cloud (each
-   * series' next in order); attempted ones stay, since they may have arrived.
-   */
-  const reroute = async (lane: CloudLane) => {
-    const byCloud = new Map<Origin, SpoolEntry[]>();
-    const keep: SpoolEntry[] = [];
-    for (const e of lane.takeUnattempted()) {
-      const [cloud] = routeSeries(e.key, 'failover', to, healthy);
-      if (cloud === undefined || cloud === lane.cloud) keep.push(e);
-      else byCloud.set(cloud, [...(byCloud.get(cloud) ?? []), e]);
-    }
-    lane.enqueue(keep);
-    for (const entries of byCloud.values()) for (const e of entries) moving.add(e);
-    for (const [cloud, entries] of byCloud) {
-      try {
-        await spool.move(entries, cloud);
-      } catch {
-        lane.enqueue(entries);
-        continue;
-      } finally {
-        for (const e of entries) moving.delete(e);
-      }
-      lane.stats.rerouted += entries.reduce((n, e) => n + e.records, 0);
-      laneFor(cloud).enqueue(entries);
-    }
-  };
-  const laneFor = (cloud: Origin) => {
-    let lane = lanes.get(cloud);
-    if (!lane) {
-      const publisher = () =>
-        options.publisherFor?.(cloud) ?? createPublisher(cloud, options.settings as CloudSettings);
-      lane = new CloudLane(
-        cloud,
-        spool,
-        publisher,
-        options.lane,
-        options.route === 'failover' ? reroute : undefined,
-      );
-      lanes.set(cloud, lane);
-    }
-    return lane;
-  };
-  for (const cloud of to) laneFor(cloud);
-  // An earlier run's unsent messages go first, each to the cloud it was assigned to.
-  for (const cloud of ORIGINS) {
-    const mine = pending.filter((e) => e.cloud === cloud);
-    if (mine.length > 0) laneFor(cloud).enqueue(mine);
+/**
+ * One run over a state directory. Its parts each own one thing: the {@link PacedReader} reads the source at its
+ * pace, the {@link ChunkWriter} turns what is read into committed chunks of the spool, the {@link Lanes} send them
+ * and know each cloud's health, and the {@link RunCounts} count for the stats. The producer moves items between
+ * them and decides when the run stops reading and how long it drains.
+ */
+export class Producer {
+  readonly #source: Source;
+  readonly #o: ProducerOptions;
+  readonly #clock: Clock;
+  readonly #run: RunIdentity;
+  readonly #rejects: RejectsFile;
+  readonly #lanes: Lanes;
+  readonly #chunks: ChunkWriter;
+  readonly #counts: RunCounts;
+  /** Aborted to stop reading: by the caller's signal, the duration, or the end of reading. */
+  readonly #stopReading = new AbortController();
+  /** Aborted once the run is over: ends its progress reports and its duration timer. */
+  readonly #over = new AbortController();
+  #ran = false;
+
+  /** Opens the state directory (a damaged one is named, with the way out); its unsent messages are queued first. */
+  static async open(source: Source, options: ProducerOptions): Promise<Producer> {
+    const clock = options.clock ?? systemClock;
+    const startedAt = clock.now();
+    const rejectsFile = options.rejectsFile ?? path.join(options.stateDir, 'rejects.ndjson');
+    const state = await openState(options.stateDir);
+    const rejects = await RejectsFile.open(rejectsFile, state.checkpoint?.rejectsBytes ?? 0);
+    return new Producer(source, options, { ...state, rejects, rejectsFile, clock, startedAt });
   }
 
-  let read = 0;
-  let duplicates = 0;
-  let batch = 0;
-  const runTag = Date.now().toString(36);
-  const packing = new CloudPacking(options.recordsPerMessage ?? 500, () => `p-${runTag}-${batch++}`);
-  const healthy = (cloud: Origin) => lanes.get(cloud)?.stats.healthy ?? true;
-
-  const stats = (): ProducerStats => {
-    const seconds = (performance.now() - started) / 1000;
-    const rate = seconds > 0 ? read / seconds : 0;
-    const perCloud: Partial<Record<Origin, CloudStats>> = {};
-    let spooled = 0;
-    for (const [cloud, lane] of lanes) {
-      perCloud[cloud] = { ...lane.stats };
-      spooled += lane.pending;
-    }
-    const total = source.total ?? options.maxRecords;
-    const left = total === undefined ? undefined : Math.max(0, total - readBefore - read);
-    return {
-      source: source.name,
+  private constructor(source: Source, options: ProducerOptions, state: OpenedState) {
+    const { spool, seen, clock, rejects, startedAt } = state;
+    const checkpoint = state.checkpoint ?? { rejectsBytes: 0 };
+    this.#source = source;
+    this.#o = options;
+    this.#clock = clock;
+    this.#rejects = rejects;
+    this.#run = {
+      source,
       route: options.route,
-      read,
-      rejected: rejects.count,
-      duplicates,
-      ...(resumed?.position === undefined ? {} : { resumedFrom: resumed.position }),
-      perCloud,
-      seconds,
-      rate,
-      ...(total === undefined ? {} : { total }),
-      ...(left !== undefined && rate > 0 ? { etaSeconds: left / rate } : {}),
-      delivered: spooled === 0,
       stateDir: options.stateDir,
-      rejectsFile,
+      rejectsFile: state.rejectsFile,
+      ...(checkpoint.position === undefined ? {} : { resumedFrom: checkpoint.position }),
+      ...(options.maxRecords === undefined ? {} : { maxRecords: options.maxRecords }),
     };
-  };
-  const progress = options.onProgress
-    ? setInterval(() => options.onProgress?.(stats()), options.progressEveryMs ?? 250)
-    : undefined;
-
-  // The source stops on the caller's signal or the duration.
-  const inner = new AbortController();
-  const stopReading = () => inner.abort();
-  options.signal?.addEventListener('abort', stopReading, { once: true });
-  if (options.signal?.aborted) inner.abort();
-  const durationTimer =
-    options.durationMs === undefined ? undefined : setTimeout(stopReading, options.durationMs);
-  // A fresh promise per wait: racing one long-lived promise on every record would pile up its reactions forever.
-  let wakeOnStop: (() => void) | undefined;
-  inner.signal.addEventListener('abort', () => wakeOnStop?.(), { once: true });
-  const stopped = () =>
-    inner.signal.aborted
-      ? Promise.resolve('stopped' as const)
-      : new Promise<'stopped'>((resolve) => {
-          wakeOnStop = () => resolve('stopped');
-        });
-  /** Fires when the open chunk is due to commit; one timer per chunk, not per record. */
-  let chunkDue: Promise<'tick'> | undefined;
-
-  let chunkCount = 0;
-  let chunkStarted = 0;
-  let position = checkpoint.position;
-
-  const commit = async (sourceDone = false) => {
-    if (chunkCount === 0 && !sourceDone) return;
-    const messages = packing.drain();
-    const rejectsBytes = await rejects.flush();
-    // Also while a cloud is down: what it has not taken is copied into the new journal, what the others took is not,
-    // so a long outage costs the disk of its own backlog only.
-    if (spool.size > compactBytes && pendingBytes() < spool.size / 2)
-      await spool.compact(checkpoint, seen.summary(), unaccepted);
-    checkpoint = {
-      ...(position === undefined ? {} : { position }),
-      rejectsBytes,
-      read: readBefore + read,
-      ...(sourceDone ? { sourceDone: true } : {}),
-    };
-    const entries = await spool.commit(messages, checkpoint);
-    seen.settle();
-    for (const cloud of new Set(entries.map((e) => e.cloud))) {
-      laneFor(cloud).enqueue(entries.filter((e) => e.cloud === cloud));
-    }
-    chunkCount = 0;
-    chunkDue = undefined;
-  };
-
-  /** Slows the source while a healthy cloud's lane holds its fill of bodies in memory. */
-  const room = async () => {
-    for (const lane of lanes.values()) {
-      while (lane.stats.healthy && lane.memoryBytes > 16 * 1024 * 1024 && !inner.signal.aborted) {
-        await Promise.race([lane.idle(), pause(50)]);
-      }
-    }
-  };
-
-  const finished = checkpoint.sourceDone === true;
-  const limit = options.maxRecords === undefined ? Number.POSITIVE_INFINITY : options.maxRecords - readBefore;
-  let sourceDone = finished || limit <= 0;
-  try {
-    if (!sourceDone) {
-      const iterator = source
-        .items({ signal: inner.signal, ...(position === undefined ? {} : { resumeFrom: position }) })
-        [Symbol.asyncIterator]();
-      let next: Promise<IteratorResult<SourceItem>> | undefined;
-      const readStarted = performance.now();
-      try {
-        for (;;) {
-          if (inner.signal.aborted) break;
-          if (options.rate !== undefined) {
-            const due = readStarted + (read / options.rate) * 1000;
-            const wait = due - performance.now();
-            if (wait > 0) {
-              const untilCommit = chunkCount > 0 ? chunkStarted + chunkMs - performance.now() : wait;
-              await Promise.race([pause(Math.max(0, Math.min(wait, untilCommit))), stopped()]);
-              if (chunkCount > 0 && performance.now() >= chunkStarted + chunkMs) await commit();
-              continue;
-            }
-          }
-          next ??= iterator.next();
-          const waits: Promise<IteratorResult<SourceItem> | 'stopped' | 'tick'>[] = [next, stopped()];
-          if (chunkCount > 0) {
-            chunkDue ??= pause(chunkStarted + chunkMs - performance.now());
-            waits.push(chunkDue);
-          }
-          const result = await Promise.race(waits);
-          if (result === 'stopped') break;
-          if (result === 'tick') {
-            await commit();
-            continue;
-          }
-          next = undefined;
-          if (result.done) {
-            sourceDone = true;
-            break;
-          }
-          const item = result.value;
-          if (chunkCount === 0) chunkStarted = performance.now();
-          chunkCount++;
-          if (item.kind === 'reject') {
-            rejects.add(item.line, item.reason, item.text);
-            if (item.position !== undefined) position = item.position;
-          } else {
-            read++;
-            const r = item.record;
-            if (seen.take(r.series, r.seq)) {
-              for (const cloud of routeSeries(r.series, options.route, to, healthy)) packing.add(cloud, r);
-            } else {
-              duplicates++;
-            }
-            if (item.position !== undefined) position = item.position;
-            if (read >= limit) {
-              sourceDone = true;
-              break;
-            }
-          }
-          if (chunkCount >= chunkRecords || performance.now() - chunkStarted >= chunkMs) {
-            await commit();
-            await room();
-          }
-        }
-      } finally {
-        inner.abort();
-        // Do not wait for a source blocked on its network: it has been told to stop.
-        void iterator.return?.()?.catch(() => {});
-      }
-    }
-    await commit(sourceDone);
-
-    const lanesIdle = Promise.all([...lanes.values()].map((l) => l.idle()));
-    const graceMs = options.signal?.aborted
-      ? (options.abortGraceMs ?? 3_000)
-      : (options.drainTimeoutMs ?? 30_000);
-    let graceTimer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      lanesIdle,
-      new Promise((resolve) => {
-        graceTimer = setTimeout(resolve, graceMs);
-      }),
-      options.signal?.aborted ? never() : abortOf(options.signal),
-    ]);
-    clearTimeout(graceTimer);
-  } finally {
-    clearTimeout(durationTimer);
-    options.signal?.removeEventListener('abort', stopReading);
-    await Promise.all([...lanes.values()].map((l) => l.stop(2_000)));
-    if (pendingBytes() < spool.size / 2)
-      await spool.compact(checkpoint, seen.summary(), unaccepted).catch(() => {});
-    await spool.close();
-    if (progress) clearInterval(progress);
+    this.#lanes = new Lanes({
+      spool,
+      to: options.to ?? ORIGINS,
+      route: options.route,
+      clock,
+      publisherFor:
+        options.publisherFor ?? ((cloud) => createPublisher(cloud, options.settings as CloudSettings)),
+      ...(options.lane === undefined ? {} : { lane: options.lane }),
+    });
+    // An earlier run's unsent messages go first, each to the cloud it was assigned to.
+    this.#lanes.enqueue(state.pending);
+    this.#chunks = new ChunkWriter(
+      { spool, rejects, seen, checkpoint, clock, unaccepted: () => this.#lanes.unaccepted() },
+      {
+        chunkRecords: options.chunkRecords ?? 5_000,
+        chunkMs: options.chunkMs ?? 200,
+        recordsPerMessage: options.recordsPerMessage ?? 500,
+        compactBytes: options.compactBytes ?? COMPACT_BYTES,
+        runTag: startedAt.toString(36),
+      },
+    );
+    this.#counts = new RunCounts(checkpoint.read ?? 0, clock, startedAt);
   }
-  return stats();
+
+  /**
+   * Reads the source into the spool while the lanes send, then gives them the drain time; resolves to the run's
+   * stats. What is not sent by then stays spooled for the next run.
+   */
+  async run(): Promise<ProducerStats> {
+    if (this.#ran) throw new Error('A Producer runs once: open the state again for another run.');
+    this.#ran = true;
+    this.#watchForStop();
+    void this.#reportProgress();
+    try {
+      const sourceDone = await this.#read();
+      await this.#commit(sourceDone);
+      await this.#drain();
+    } finally {
+      this.#o.signal?.removeEventListener('abort', this.#stop);
+      await this.#lanes.stop(LANE_STOP_GRACE_MS);
+      await this.#chunks.close();
+      this.#over.abort();
+    }
+    return this.stats();
+  }
+
+  /** The run's stats so far (also while it runs). */
+  stats(): ProducerStats {
+    return this.#counts.stats(this.#run, this.#rejects.count, this.#lanes);
+  }
+
+  /** Reads until the source ends, the record limit is reached or reading stops; true when nothing is left to read. */
+  async #read(): Promise<boolean> {
+    const { position, sourceDone } = this.#chunks.checkpoint;
+    const { maxRecords, rate } = this.#o;
+    const limit = maxRecords === undefined ? Number.POSITIVE_INFINITY : maxRecords - this.#counts.before;
+    if (sourceDone === true || limit <= 0) return true;
+    const reader = new PacedReader(this.#source, {
+      clock: this.#clock,
+      signal: this.#stopReading.signal,
+      ...(rate === undefined ? {} : { rate }),
+      ...(position === undefined ? {} : { resumeFrom: position }),
+    });
+    try {
+      for (;;) {
+        const step = await reader.next(this.#chunks.dueAt);
+        if (step === 'stopped') return false;
+        if (step === 'done') return true;
+        if (step === 'due') {
+          await this.#commit();
+          continue;
+        }
+        this.#take(step);
+        if (this.#counts.read >= limit) return true;
+        if (this.#chunks.full) {
+          await this.#commit();
+          await this.#lanes.room(this.#stopReading.signal);
+        }
+      }
+    } finally {
+      this.#stopReading.abort();
+      reader.close();
+    }
+  }
+
+  /** Drops a repeated `(series, seq)` as a duplicate; routes every other record to the clouds it goes to now. */
+  #take(item: SourceItem): void {
+    if (item.kind === 'reject') {
+      this.#chunks.reject(item);
+      return;
+    }
+    this.#counts.read++;
+    if (!this.#chunks.record(item.record, item.position, this.#route)) this.#counts.duplicates++;
+  }
+
+  readonly #route = (series: string) => this.#lanes.route(series);
+
+  async #commit(sourceDone = false): Promise<void> {
+    this.#lanes.enqueue(await this.#chunks.commit(this.#counts.total, sourceDone));
+  }
+
+  /**
+   * Gives the lanes time to send what is spooled: the drain timeout after the source ended, a short grace after the
+   * caller's signal (everything is spooled already). The signal arriving during the drain ends it.
+   */
+  async #drain(): Promise<void> {
+    const { signal } = this.#o;
+    const aborted = signal?.aborted === true;
+    const graceMs = aborted ? (this.#o.abortGraceMs ?? 3_000) : (this.#o.drainTimeoutMs ?? 30_000);
+    const drained = new AbortController();
+    const ends = signal === undefined || aborted ? drained.signal : AbortSignal.any([drained.signal, signal]);
+    await Promise.race([this.#lanes.idle(), this.#clock.sleep(graceMs, ends)]);
+    drained.abort();
+  }
+
+  readonly #stop = () => this.#stopReading.abort();
+
+  /** Reading stops on the caller's signal, or after the duration. */
+  #watchForStop(): void {
+    const { signal, durationMs } = this.#o;
+    signal?.addEventListener('abort', this.#stop, { once: true });
+    if (signal?.aborted) this.#stop();
+    if (durationMs === undefined) return;
+    void this.#clock.sleep(durationMs, this.#over.signal).then(() => {
+      if (!this.#over.signal.aborted) this.#stop();
+    });
+  }
+
+  /** Calls `onProgress` every `progressEveryMs` (default 250) until the run is over. */
+  async #reportProgress(): Promise<void> {
+    const { onProgress, progressEveryMs = 250 } = this.#o;
+    if (!onProgress) return;
+    const { signal } = this.#over;
+    for (;;) {
+      await this.#clock.sleep(progressEveryMs, signal);
+      if (signal.aborted) return;
+      onProgress(this.stats());
+    }
+  }
 }
 
 /** The spool and the seen records of a state directory; a damaged one is named, with the way out. */
@@ -369,18 +299,4 @@ async function seenInSpool(
   }
   seen.settle();
   return seen;
-}
-
-function pause(ms: number): Promise<'tick'> {
-  return new Promise((resolve) => setTimeout(() => resolve('tick'), Math.max(0, ms)));
-}
-
-function never(): Promise<never> {
-  return new Promise(() => {});
-}
-
-/** Resolves when the signal aborts (Ctrl-C during the drain ends it early). */
-function abortOf(signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return never();
-  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
 }

@@ -84,5 +84,6 @@ export interface DeadLetterSink {
 /** Time, injected so the core does no I/O and tests are deterministic. */
 export interface Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Resolves after `ms`, or as soon as `signal` aborts: a wait that no longer matters frees its timer. */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }

@@ -1,6 +1,9 @@
 import type { Clock } from '../ports.ts';
 
-/** A deterministic clock for tests: time moves only when read (by `step`) or slept on, never by itself. */
+/**
+ * A deterministic clock for tests: time moves only when read (by `step`) or slept on, never by itself. A sleep
+ * returns at once, so code that races a wait against work should take a {@link ManualClock} instead.
+ */
 export class SteppingClock implements Clock {
   #now: number;
   readonly #step: number;
