@@ -2,7 +2,8 @@
 // Lightweight Charts standalone build (global `LightweightCharts`). When every chart has painted, it sets
 // `document.body.dataset.rendered = 'true'` and the title's prefix `ready`, so a headless browser can tell, and
 // records each panel's position (`data-rect`) and the page height (`data-height`).
-(() => {
+// A block, not a function, keeps the page's names out of the global scope the chart library shares.
+{
   const LC = window.LightweightCharts;
   const CLOUD_COLOURS = { aws: '#ff9900', gcp: '#4285f4', azure: '#8661c5' };
   const UP = '#26a69a';
@@ -40,14 +41,10 @@
     timeScale: { ...baseOptions.timeScale, tickMarkFormatter: (t) => `${t}s` },
   };
 
+  const swatch = (colour) => el('span', { class: 'swatch', style: `background:${colour}` });
+
   const legend = (names) =>
-    el(
-      'div',
-      { class: 'legend' },
-      ...names.map((name) =>
-        el('span', {}, el('span', { class: 'swatch', style: `background:${CLOUD_COLOURS[name]}` }), name),
-      ),
-    );
+    el('div', { class: 'legend' }, ...names.map((name) => el('span', {}, swatch(CLOUD_COLOURS[name]), name)));
 
   const lineChart = (container, lines, unit) => {
     const chart = LC.createChart(container, {
@@ -114,6 +111,68 @@
       : `O ${number(candle.open, 6)}  H ${number(candle.high, 6)}  L ${number(candle.low, 6)}  C ${number(candle.close, 6)}  ` +
         `V ${number(candle.volume, 4)}  VWAP ${candle.vwap === null ? '–' : number(candle.vwap, 6)}  n ${candle.count}`;
 
+  /** Candles and, along the bottom fifth on a scale of its own, volume as a faint histogram. */
+  const candleChart = (container, candles) => {
+    const sizeSeconds = candles.length > 1 ? candles[1].time - candles[0].time : 60;
+    const chart = LC.createChart(container, {
+      ...baseOptions,
+      timeScale: { ...baseOptions.timeScale, timeVisible: true, secondsVisible: sizeSeconds < 60 },
+    });
+    const series = chart.addSeries(LC.CandlestickSeries, {
+      upColor: UP,
+      downColor: DOWN,
+      borderUpColor: UP,
+      borderDownColor: DOWN,
+      wickUpColor: UP,
+      wickDownColor: DOWN,
+      priceLineVisible: false,
+    });
+    series.setData(candles.map(({ time, open, high, low, close }) => ({ time, open, high, low, close })));
+    const volume = chart.addSeries(LC.HistogramSeries, {
+      priceScaleId: 'volume',
+      priceFormat: { type: 'volume' },
+      lastValueVisible: false,
+      priceLineVisible: false,
+    });
+    volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
+    volume.setData(
+      candles.map((c) => ({
+        time: c.time,
+        value: c.volume,
+        color: c.close >= c.open ? 'rgba(38,166,154,0.3)' : 'rgba(239,83,80,0.3)',
+      })),
+    );
+    chart.timeScale().fitContent();
+    return chart;
+  };
+
+  /** One cloud's panel of a series: its candles, with the hovered candle's figures in the panel's head. */
+  const drawCandlePanel = (grid, row, panel) => {
+    const name = el('b', {}, swatch(CLOUD_COLOURS[panel.cloud]));
+    name.append(panel.cloud);
+    const head = el('div', { class: 'panel-head' }, name, el('span', {}, ''));
+    const box = el('div', { class: 'panel', 'data-cloud': panel.cloud, 'data-series': row.series }, head);
+    grid.append(box);
+    const info = head.lastChild;
+    if (panel.candles.length === 0) {
+      info.textContent = '0 windows';
+      box.append(emptyPanel('no data'));
+      return;
+    }
+    info.textContent =
+      panel.total > panel.candles.length
+        ? `last ${number(panel.candles.length, 0)} of ${number(panel.total, 0)} windows`
+        : `${number(panel.total, 0)} windows`;
+    const container = el('div', { class: 'chart', 'data-chart': `candles-${row.series}-${panel.cloud}` });
+    box.append(container);
+    const chart = candleChart(container, panel.candles);
+    const byTime = new Map(panel.candles.map((c) => [c.time, c]));
+    chart.subscribeCrosshairMove((param) => {
+      info.textContent =
+        param.time === undefined ? `${number(panel.total, 0)} windows` : candleLegend(byTime.get(param.time));
+    });
+  };
+
   const drawCandles = (model) => {
     const section = el(
       'section',
@@ -122,8 +181,8 @@
       el(
         'div',
         { class: 'legend' },
-        el('span', {}, el('span', { class: 'swatch', style: `background:${UP}` }), 'close ≥ open'),
-        el('span', {}, el('span', { class: 'swatch', style: `background:${DOWN}` }), 'close < open'),
+        el('span', {}, swatch(UP), 'close ≥ open'),
+        el('span', {}, swatch(DOWN), 'close < open'),
         el('span', {}, 'faint bars: volume · times in UTC · hover a candle for OHLC, VWAP and count'),
       ),
     );
@@ -133,69 +192,7 @@
       section.append(el('h3', {}, `${row.series} · ${row.window} windows`));
       const grid = el('div', { class: 'grid3' });
       section.append(grid);
-      for (const panel of row.panels) {
-        const name = el(
-          'b',
-          {},
-          el('span', { class: 'swatch', style: `background:${CLOUD_COLOURS[panel.cloud]}` }),
-        );
-        name.append(panel.cloud);
-        const head = el('div', { class: 'panel-head' }, name, el('span', {}, ''));
-        const box = el('div', { class: 'panel', 'data-cloud': panel.cloud, 'data-series': row.series }, head);
-        grid.append(box);
-        const info = head.lastChild;
-        if (panel.candles.length === 0) {
-          info.textContent = '0 windows';
-          box.append(emptyPanel('no data'));
-          continue;
-        }
-        info.textContent =
-          panel.total > panel.candles.length
-            ? `last ${number(panel.candles.length, 0)} of ${number(panel.total, 0)} windows`
-            : `${number(panel.total, 0)} windows`;
-        const container = el('div', { class: 'chart', 'data-chart': `candles-${row.series}-${panel.cloud}` });
-        box.append(container);
-        const sizeSeconds = panel.candles.length > 1 ? panel.candles[1].time - panel.candles[0].time : 60;
-        const chart = LC.createChart(container, {
-          ...baseOptions,
-          timeScale: { ...baseOptions.timeScale, timeVisible: true, secondsVisible: sizeSeconds < 60 },
-        });
-        const candles = chart.addSeries(LC.CandlestickSeries, {
-          upColor: UP,
-          downColor: DOWN,
-          borderUpColor: UP,
-          borderDownColor: DOWN,
-          wickUpColor: UP,
-          wickDownColor: DOWN,
-          priceLineVisible: false,
-        });
-        candles.setData(
-          panel.candles.map(({ time, open, high, low, close }) => ({ time, open, high, low, close })),
-        );
-        // Volume as a faint histogram along the bottom fifth, on its own scale.
-        const volume = chart.addSeries(LC.HistogramSeries, {
-          priceScaleId: 'volume',
-          priceFormat: { type: 'volume' },
-          lastValueVisible: false,
-          priceLineVisible: false,
-        });
-        volume.priceScale().applyOptions({ scaleMargins: { top: 0.8, bottom: 0 } });
-        volume.setData(
-          panel.candles.map((c) => ({
-            time: c.time,
-            value: c.volume,
-            color: c.close >= c.open ? 'rgba(38,166,154,0.3)' : 'rgba(239,83,80,0.3)',
-          })),
-        );
-        chart.timeScale().fitContent();
-        const byTime = new Map(panel.candles.map((c) => [c.time, c]));
-        chart.subscribeCrosshairMove((param) => {
-          info.textContent =
-            param.time === undefined
-              ? `${number(panel.total, 0)} windows`
-              : candleLegend(byTime.get(param.time));
-        });
-      }
+      for (const panel of row.panels) drawCandlePanel(grid, row, panel);
     }
     const capped = model.rows.some((r) => r.panels.some((p) => p.total > p.candles.length));
     if (capped) {
@@ -209,26 +206,27 @@
     }
   };
 
+  /** Tells a headless browser the page is drawn: each panel's position, the page height, the flag and the title. */
+  const markRendered = () => {
+    // Where each panel sits on the page, for tools that screenshot it (the report test checks pixels there).
+    for (const panel of document.querySelectorAll('.panel')) {
+      const r = panel.getBoundingClientRect();
+      panel.dataset.rect = [r.x + scrollX, r.y + scrollY, r.width, r.height].map(Math.round).join(',');
+    }
+    document.body.dataset.height = String(document.documentElement.scrollHeight);
+    document.body.dataset.rendered = 'true';
+    document.title = `ready · ${document.title}`;
+  };
+
   try {
     const model = JSON.parse(document.getElementById('tricloud-report-data').textContent);
     drawThroughput(model);
     drawSyncLag(model);
     drawCandles(model);
     // Charts paint on the next animation frames; two frames later every canvas has its first picture.
-    requestAnimationFrame(() =>
-      requestAnimationFrame(() => {
-        // Where each panel sits on the page, for tools that screenshot it (the report test checks pixels there).
-        for (const panel of document.querySelectorAll('.panel')) {
-          const r = panel.getBoundingClientRect();
-          panel.dataset.rect = [r.x + scrollX, r.y + scrollY, r.width, r.height].map(Math.round).join(',');
-        }
-        document.body.dataset.height = String(document.documentElement.scrollHeight);
-        document.body.dataset.rendered = 'true';
-        document.title = `ready · ${document.title}`;
-      }),
-    );
+    requestAnimationFrame(() => requestAnimationFrame(markRendered));
   } catch (error) {
     root.append(el('pre', { class: 'error' }, `The report could not be drawn: ${error?.stack ?? error}`));
     document.body.dataset.rendered = 'error';
   }
-})();
+}
