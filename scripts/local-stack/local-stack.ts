@@ -1,9 +1,23 @@
 /**
  * The local three-cloud stack as a library: starts the six servers that are not given from outside, waits until
- * each answers, provisions the manifest's resources on all of them and returns the env contract pointing at them.
- * Used by `tricloud stack up` and by the integration tests' global setup.
+ * each answers, provisions the manifest's resources on all of them and returns the settings that reach them, as
+ * typed settings and as the env contract. Used by `tricloud stack up`, `tricloud dev`, the benchmarks and the
+ * integration tests' global setup.
+ *
+ * The steps, in order: read what the environment gives ({@link readGivenServices}), start the other servers,
+ * connect (endpoints, credentials, certificate trust), provision, and turn the settings into variables with the
+ * contract's own writer ({@link cloudEnv}), so no variable is named here.
  */
-import { type Env, envNames } from '../../shared/config/environment.ts';
+import type { AwsConnection } from '../../shared/clouds/aws/clients.ts';
+import type { CosmosConnection } from '../../shared/clouds/azure/clients.ts';
+import {
+  type CloudService,
+  type CloudSettings,
+  cloudEnv,
+  type Env,
+  type GivenServices,
+  readGivenServices,
+} from '../../shared/config/environment.ts';
 import { startEventHubsServer } from '../event-hubs-server/server.ts';
 import { type EmulatorProcess, startGcloudEmulator } from './gcloud-emulator.ts';
 import {
@@ -14,11 +28,14 @@ import {
 } from './in-process-servers.ts';
 import { loadManifest, type ResourceManifest } from './manifest.ts';
 import { checkGoogleEmulatorPrerequisites, type GoogleEmulator } from './prerequisites.ts';
-import { provisionDynamo, provisionSqs } from './provision-aws.ts';
+import { type ProvisionedAws, provisionDynamo, provisionSqs } from './provision-aws.ts';
 import { checkEventHub, provisionCosmos } from './provision-azure.ts';
 import { provisionPubSub } from './provision-gcp.ts';
 
-export type StackService = 'sqs' | 'dynamodb' | 'pubsub' | 'firestore' | 'eventHubs' | 'cosmos';
+export type StackService = CloudService;
+
+/** In the order they are reported; each has one endpoint variable in the contract. */
+const SERVICES: readonly StackService[] = ['sqs', 'dynamodb', 'pubsub', 'firestore', 'eventHubs', 'cosmos'];
 
 export interface LocalStackOptions {
   /** Defaults to `infra/manifest.json`. */
@@ -39,7 +56,9 @@ export interface LocalStackOptions {
 }
 
 export interface LocalStack {
-  /** The env contract (see `shared/config/environment.ts`), ready to write to a file or hand to tests. */
+  /** What reaches the stack's servers and resources, typed. */
+  settings: CloudSettings;
+  /** The same settings as the env contract (see `shared/config/environment.ts`), for a file or a child process. */
   env: Record<string, string>;
   /** The services this stack started, and those it only provisioned because they were given from outside. */
   started: StackService[];
@@ -55,57 +74,85 @@ const localAwsCredentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 /** Base64 of "local-cosmos-key": the SDK signs with it, the local server does not check it. */
 const localCosmosKey = 'bG9jYWwtY29zbW9zLWtleQ==';
 
-function given(environment: Env, name: string): string | undefined {
-  const value = environment[name];
-  return value === undefined || value === '' ? undefined : value;
-}
-
 /**
  * Starts the stack and resolves once every resource is provisioned.
  *
  * @example
  * const stack = await startLocalStack({ log: console.log });
  * try {
- *   const sqs = new SQSClient({ endpoint: stack.env.AWS_ENDPOINT_URL_SQS, region: stack.env.AWS_REGION });
+ *   const { aws } = stack.settings;
+ *   const sqs = new SQSClient({ endpoint: aws.sqsEndpoint, region: aws.region, credentials: aws.credentials });
  * } finally {
  *   await stack.stop();
  * }
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const manifest = options.manifest ?? (await loadManifest());
-  const environment = options.environment ?? process.env;
-  const host = options.host ?? '127.0.0.1';
-  const timeoutMs = options.startTimeoutMs ?? 60_000;
-  const log = options.log ?? (() => {});
-  const ports = options.preferredPorts ?? {};
+  const given = readGivenServices(options.environment ?? process.env);
+  const external = SERVICES.filter((s) => given.endpoints[s] !== undefined);
+  const toStart = SERVICES.filter((s) => given.endpoints[s] === undefined);
+  await checkGoogleEmulatorPrerequisites(toStart.filter(isGoogleEmulator));
 
-  const externalEndpoint: Record<StackService, string | undefined> = {
-    sqs: given(environment, envNames.aws.sqsEndpoint),
-    dynamodb: given(environment, envNames.aws.dynamodbEndpoint),
-    pubsub: given(environment, envNames.gcp.pubsubEmulatorHost),
-    firestore: given(environment, envNames.gcp.firestoreEmulatorHost),
-    eventHubs: given(environment, envNames.azure.eventHubConnectionString),
-    cosmos: given(environment, envNames.azure.cosmosEndpoint),
+  const servers = new StackServers(options.log ?? (() => {}));
+  const place: ServerPlace = {
+    host: options.host ?? '127.0.0.1',
+    ports: options.preferredPorts ?? {},
+    timeoutMs: options.startTimeoutMs ?? 60_000,
+    region: given.region ?? manifest.aws.region,
+    projectId: given.projectId ?? manifest.gcp.projectId,
+    manifest,
   };
-  const services = Object.keys(externalEndpoint) as StackService[];
-  const external = services.filter((s) => externalEndpoint[s] !== undefined);
-  const toStart = services.filter((s) => externalEndpoint[s] === undefined);
-  if (externalEndpoint.cosmos !== undefined && given(environment, envNames.azure.cosmosKey) === undefined) {
-    throw new Error(
-      `${envNames.azure.cosmosEndpoint} is set but ${envNames.azure.cosmosKey} is not: set both.`,
-    );
+  const endpoints = { ...given.endpoints, ...(await startServers(toStart, place, servers)) };
+  const connections = connect(given, place, endpoints as Record<StackService, string>, toStart);
+  const queues = await provision(connections, manifest, external, servers);
+  const settings = stackSettings(connections, queues, manifest);
+  return {
+    settings,
+    env: cloudEnv(settings),
+    started: toStart,
+    external,
+    childSessions: servers.sessions,
+    stop: () => servers.stop(),
+  };
+}
+
+function isGoogleEmulator(service: StackService): service is GoogleEmulator {
+  return service === 'pubsub' || service === 'firestore';
+}
+
+/** Where and how the servers start, and the names they are started with. */
+interface ServerPlace {
+  host: string;
+  ports: Partial<Record<StackService, number>>;
+  timeoutMs: number;
+  region: string;
+  projectId: string;
+  manifest: ResourceManifest;
+}
+
+/** The servers this stack started, to stop them all once (and the Java emulators' sessions, to measure). */
+class StackServers {
+  readonly sessions: number[] = [];
+  private readonly stoppers: Array<() => Promise<void>> = [];
+  private stopped: Promise<void> | undefined;
+  private readonly log: (line: string) => void;
+
+  constructor(log: (line: string) => void) {
+    this.log = log;
   }
 
-  const googleEmulators = toStart.filter((s): s is GoogleEmulator => s === 'pubsub' || s === 'firestore');
-  await checkGoogleEmulatorPrerequisites(googleEmulators);
+  track(service: StackService, server: Pick<InProcessServer, 'close'> | EmulatorProcess): void {
+    this.stoppers.push('stop' in server ? () => server.stop() : () => server.close());
+    if ('session' in server) this.sessions.push(server.session);
+    this.log(`started ${service}`);
+  }
 
-  const region = given(environment, envNames.aws.region) ?? manifest.aws.region;
-  const projectId = given(environment, envNames.gcp.projectId) ?? manifest.gcp.projectId;
-  const stoppers: Array<() => Promise<void>> = [];
-  const childSessions: number[] = [];
-  let stopped: Promise<void> | undefined;
-  const stop = (): Promise<void> => {
-    stopped ??= Promise.allSettled(stoppers.map((s) => s())).then((results) => {
+  say(line: string): void {
+    this.log(line);
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= Promise.allSettled(this.stoppers.map((s) => s())).then((results) => {
       const failures = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
       if (failures.length > 0) {
         throw new AggregateError(
@@ -114,148 +161,179 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         );
       }
     });
-    return stopped;
-  };
+    return this.stopped;
+  }
+}
 
-  const track = <T extends InProcessServer | EmulatorProcess>(service: StackService, server: T): T => {
-    stoppers.push('close' in server ? () => server.close() : () => server.stop());
-    if ('session' in server) childSessions.push(server.session);
-    log(`started ${service}`);
+/** Starts the servers at once; if any fails, stops those that started and says which failed. */
+async function startServers(
+  services: readonly StackService[],
+  place: ServerPlace,
+  servers: StackServers,
+): Promise<Partial<Record<StackService, string>>> {
+  const starts = await Promise.allSettled(
+    services.map(async (service) => [service, await startServer(service, place, servers)] as const),
+  );
+  const failures = starts.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failures.length > 0) {
+    await servers.stop().catch(() => {});
+    if (failures.length === 1) throw failures[0]?.reason;
+    const reasons = failures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason)));
+    throw new AggregateError(
+      failures.map((f) => f.reason),
+      `${failures.length} servers of the local stack did not start: ${reasons.join(' | ')}`,
+    );
+  }
+  const endpoints: Partial<Record<StackService, string>> = {};
+  for (const start of starts) if (start.status === 'fulfilled') endpoints[start.value[0]] = start.value[1];
+  return endpoints;
+}
+
+/** Starts one server and resolves to its endpoint (Event Hubs: the connection string). */
+async function startServer(service: StackService, place: ServerPlace, servers: StackServers): Promise<string> {
+  const { host, ports, manifest } = place;
+  const tracked = <T extends Parameters<StackServers['track']>[1]>(server: T): T => {
+    servers.track(service, server);
     return server;
   };
-
-  const startOne = async (service: StackService): Promise<[StackService, string]> => {
-    switch (service) {
-      case 'sqs':
-        return [service, track(service, await startSqsServer(host, region, ports.sqs)).endpoint];
-      case 'dynamodb':
-        return [service, track(service, await startDynamoServer(host, ports.dynamodb)).endpoint];
-      case 'cosmos':
-        return [service, track(service, await startCosmosServer(host, ports.cosmos)).endpoint];
-      case 'pubsub':
-      case 'firestore': {
-        const emulator = await startGcloudEmulator(service, {
-          projectId,
-          host,
-          timeoutMs,
-          ...(ports[service] !== undefined ? { preferredPort: ports[service] } : {}),
-        });
-        return [service, track(service, emulator).hostPort];
-      }
-      case 'eventHubs': {
-        const server = await startEventHubsServer({
-          host,
-          ...(ports.eventHubs !== undefined ? { port: ports.eventHubs } : {}),
-          hubs: [
-            {
-              name: manifest.azure.eventHub,
-              partitions: manifest.azure.partitions,
-              consumerGroups: [...new Set(['$Default', manifest.azure.consumerGroup])],
-            },
-          ],
-        });
-        stoppers.push(() => server.close());
-        log(`started ${service}`);
-        return [service, server.connectionString(manifest.azure.eventHub)];
-      }
+  switch (service) {
+    case 'sqs':
+      return tracked(await startSqsServer(host, place.region, ports.sqs)).endpoint;
+    case 'dynamodb':
+      return tracked(await startDynamoServer(host, ports.dynamodb)).endpoint;
+    case 'cosmos':
+      return tracked(await startCosmosServer(host, ports.cosmos)).endpoint;
+    case 'pubsub':
+    case 'firestore': {
+      const port = ports[service];
+      const emulator = await startGcloudEmulator(service, {
+        projectId: place.projectId,
+        host,
+        timeoutMs: place.timeoutMs,
+        ...(port !== undefined ? { preferredPort: port } : {}),
+      });
+      return tracked(emulator).hostPort;
     }
-  };
-
-  const starts = await Promise.allSettled(toStart.map(startOne));
-  const startFailures = starts.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (startFailures.length > 0) {
-    await stop().catch(() => {});
-    if (startFailures.length === 1) throw startFailures[0]?.reason;
-    throw new AggregateError(
-      startFailures.map((f) => f.reason),
-      `${startFailures.length} servers of the local stack did not start: ${startFailures.map((f) => (f.reason instanceof Error ? f.reason.message : String(f.reason))).join(' | ')}`,
-    );
+    case 'eventHubs': {
+      const hub = manifest.azure.eventHub;
+      const server = await startEventHubsServer({
+        host,
+        ...(ports.eventHubs !== undefined ? { port: ports.eventHubs } : {}),
+        hubs: [
+          {
+            name: hub,
+            partitions: manifest.azure.partitions,
+            consumerGroups: [...new Set(['$Default', manifest.azure.consumerGroup])],
+          },
+        ],
+      });
+      return tracked(server).connectionString(hub);
+    }
   }
-  const endpoint = { ...externalEndpoint };
-  for (const result of starts) {
-    if (result.status === 'fulfilled') endpoint[result.value[0]] = result.value[1];
-  }
+}
 
-  const awsStartedLocally = toStart.includes('sqs') || toStart.includes('dynamodb');
-  const accessKeyId = given(environment, envNames.aws.accessKeyId);
-  const secretAccessKey = given(environment, envNames.aws.secretAccessKey);
-  const credentials =
-    accessKeyId !== undefined && secretAccessKey !== undefined
-      ? { accessKeyId, secretAccessKey }
-      : awsStartedLocally
-        ? localAwsCredentials
-        : undefined;
-  const cosmosKey = given(environment, envNames.azure.cosmosKey) ?? localCosmosKey;
-  const cosmosTrustSelfSigned =
-    toStart.includes('cosmos') ||
-    given(environment, envNames.azure.cosmosTrustSelfSignedCertificate) === 'true';
-  const cosmosConnection = {
-    cosmosEndpoint: endpoint.cosmos!,
-    cosmosKey,
-    cosmosTrustSelfSignedCertificate: cosmosTrustSelfSigned,
-  };
+/** How each cloud's clients reach the servers: endpoints, and the credentials and trust each server takes. */
+interface Connections {
+  aws: AwsConnection & { sqsEndpoint: string; dynamodbEndpoint: string };
+  gcp: { projectId: string; pubsubEmulatorHost: string; firestoreEmulatorHost: string };
+  azure: CosmosConnection & { eventHubConnectionString: string };
+}
 
-  let provisioned: Awaited<ReturnType<typeof provisionSqs>>;
-  try {
-    const awsConnection = {
-      region,
+/**
+ * Given keys win; a server started here gets dummy ones (it checks none); a service that is only given keeps the
+ * SDK's default credentials. A Cosmos server started here is trusted for its self-signed certificate.
+ */
+function connect(
+  given: GivenServices,
+  place: ServerPlace,
+  endpoints: Record<StackService, string>,
+  started: readonly StackService[],
+): Connections {
+  const awsStarted = started.includes('sqs') || started.includes('dynamodb');
+  const credentials = given.awsCredentials ?? (awsStarted ? localAwsCredentials : undefined);
+  return {
+    aws: {
+      region: place.region,
       ...(credentials !== undefined ? { credentials } : {}),
-      ...(endpoint.sqs !== undefined ? { sqsEndpoint: endpoint.sqs } : {}),
-      ...(endpoint.dynamodb !== undefined ? { dynamodbEndpoint: endpoint.dynamodb } : {}),
-    };
-    const [queues] = await Promise.all([
-      provisionSqs(awsConnection, manifest),
-      provisionDynamo(awsConnection, manifest),
-      provisionPubSub({ projectId, pubsubEmulatorHost: endpoint.pubsub! }, manifest),
-      provisionCosmos(cosmosConnection, manifest),
-      external.includes('eventHubs') ? checkEventHub(endpoint.eventHubs!, manifest) : Promise.resolve(),
-    ]);
-    provisioned = queues;
-    log('provisioned every resource of the manifest');
-  } catch (error) {
-    await stop().catch(() => {});
-    throw new Error(
-      `Provisioning the local stack failed: ${error instanceof Error ? error.message : String(error)}`,
-      {
-        cause: error,
-      },
-    );
-  }
-
-  const { aws, gcp, azure } = envNames;
-  const env: Record<string, string> = {
-    [aws.region]: region,
-    ...(credentials !== undefined
-      ? { [aws.accessKeyId]: credentials.accessKeyId, [aws.secretAccessKey]: credentials.secretAccessKey }
-      : {}),
-    [aws.sqsEndpoint]: endpoint.sqs!,
-    [aws.dynamodbEndpoint]: endpoint.dynamodb!,
-    [aws.queueUrl]: provisioned.queueUrl,
-    [aws.deadLetterQueueUrl]: provisioned.deadLetterQueueUrl,
-    [aws.aggregatesTable]: manifest.aws.aggregatesTable,
-    [aws.changesIndex]: manifest.aws.changesIndex,
-    [aws.deadLettersTable]: manifest.aws.deadLettersTable,
-    [gcp.projectId]: projectId,
-    [gcp.pubsubEmulatorHost]: endpoint.pubsub!,
-    [gcp.firestoreEmulatorHost]: endpoint.firestore!,
-    [gcp.topic]: manifest.gcp.topic,
-    [gcp.subscription]: manifest.gcp.subscription,
-    [gcp.deadLetterTopic]: manifest.gcp.deadLetterTopic,
-    [gcp.deadLetterSubscription]: manifest.gcp.deadLetterSubscription,
-    [gcp.syncTopic]: manifest.gcp.syncTopic,
-    [gcp.aggregatesCollection]: manifest.gcp.aggregatesCollection,
-    [gcp.deadLettersCollection]: manifest.gcp.deadLettersCollection,
-    [gcp.syncStateCollection]: manifest.gcp.syncStateCollection,
-    [azure.eventHubConnectionString]: endpoint.eventHubs!,
-    [azure.eventHubName]: manifest.azure.eventHub,
-    [azure.consumerGroup]: manifest.azure.consumerGroup,
-    [azure.cosmosEndpoint]: endpoint.cosmos!,
-    [azure.cosmosKey]: cosmosKey,
-    [azure.cosmosTrustSelfSignedCertificate]: String(cosmosTrustSelfSigned),
-    [azure.cosmosDatabase]: manifest.azure.cosmosDatabase,
-    [azure.aggregatesContainer]: manifest.azure.aggregatesContainer,
-    [azure.deadLettersContainer]: manifest.azure.deadLettersContainer,
-    [azure.syncStateContainer]: manifest.azure.syncStateContainer,
+      sqsEndpoint: endpoints.sqs,
+      dynamodbEndpoint: endpoints.dynamodb,
+    },
+    gcp: {
+      projectId: place.projectId,
+      pubsubEmulatorHost: endpoints.pubsub,
+      firestoreEmulatorHost: endpoints.firestore,
+    },
+    azure: {
+      eventHubConnectionString: endpoints.eventHubs,
+      cosmosEndpoint: endpoints.cosmos,
+      cosmosKey: given.cosmosKey ?? localCosmosKey,
+      cosmosTrustSelfSignedCertificate: started.includes('cosmos') || given.cosmosTrustSelfSignedCertificate,
+    },
   };
-  return { env, started: toStart, external, childSessions, stop };
+}
+
+/** Creates the manifest's resources everywhere (idempotently); on failure, stops the stack and says why. */
+async function provision(
+  connections: Connections,
+  manifest: ResourceManifest,
+  external: readonly StackService[],
+  servers: StackServers,
+): Promise<ProvisionedAws> {
+  try {
+    const [queues] = await Promise.all([
+      provisionSqs(connections.aws, manifest),
+      provisionDynamo(connections.aws, manifest),
+      provisionPubSub(connections.gcp, manifest),
+      provisionCosmos(connections.azure, manifest),
+      // An Event Hub cannot be created through the data plane: one given from outside is only checked.
+      external.includes('eventHubs')
+        ? checkEventHub(connections.azure.eventHubConnectionString, manifest)
+        : Promise.resolve(),
+    ]);
+    servers.say('provisioned every resource of the manifest');
+    return queues;
+  } catch (error) {
+    await servers.stop().catch(() => {});
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`Provisioning the local stack failed: ${reason}`, { cause: error });
+  }
+}
+
+/** The settings of every cloud: the connections, the queues provisioning made, the manifest's names. */
+function stackSettings(
+  connections: Connections,
+  queues: ProvisionedAws,
+  manifest: ResourceManifest,
+): CloudSettings {
+  const { aws, gcp, azure } = manifest;
+  return {
+    aws: {
+      ...connections.aws,
+      queueUrl: queues.queueUrl,
+      deadLetterQueueUrl: queues.deadLetterQueueUrl,
+      aggregatesTable: aws.aggregatesTable,
+      changesIndex: aws.changesIndex,
+      deadLettersTable: aws.deadLettersTable,
+    },
+    gcp: {
+      ...connections.gcp,
+      topic: gcp.topic,
+      subscription: gcp.subscription,
+      deadLetterTopic: gcp.deadLetterTopic,
+      deadLetterSubscription: gcp.deadLetterSubscription,
+      syncTopic: gcp.syncTopic,
+      aggregatesCollection: gcp.aggregatesCollection,
+      deadLettersCollection: gcp.deadLettersCollection,
+      syncStateCollection: gcp.syncStateCollection,
+    },
+    azure: {
+      ...connections.azure,
+      eventHubName: azure.eventHub,
+      consumerGroup: azure.consumerGroup,
+      cosmosDatabase: azure.cosmosDatabase,
+      aggregatesContainer: azure.aggregatesContainer,
+      deadLettersContainer: azure.deadLettersContainer,
+      syncStateContainer: azure.syncStateContainer,
+    },
+  };
 }

@@ -12,9 +12,10 @@ const shellSafe = /^[A-Za-z0-9_./:@%+,=-]*$/;
 
 export function formatEnvFile(env: Readonly<Record<string, string>>): string {
   const lines = Object.entries(env).map(([key, value]) => {
-    if (value.includes("'") || value.includes('\n')) {
+    // Node's parser drops a carriage return even inside quotes, and nothing escapes a quote inside single quotes.
+    if (/['\n\r]/.test(value)) {
       throw new ConfigError(
-        `The value of ${key} cannot be written to an env file: it contains a quote or a newline.`,
+        `The value of ${key} cannot be written to an env file: it contains a quote or a line break.`,
       );
     }
     return shellSafe.test(value) ? `${key}=${value}` : `${key}='${value}'`;

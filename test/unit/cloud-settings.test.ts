@@ -1,4 +1,7 @@
-/** The env contract read into settings: what a deployed function or a CLI command gets from its environment. */
+/**
+ * The env contract read into settings (what a deployed function or a CLI command gets from its environment) and
+ * written back from them (what `tricloud stack up` writes): one module, the same names both ways.
+ */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,10 +10,19 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
 import {
+  type CloudSettings,
+  cloudEnv,
+  envNames,
+  isContractName,
   readAwsSettings,
   readCloudSettings,
   readGcpStoreSettings,
+  readGivenServices,
+  readPipelineSettings,
+  readRemoteSyncCredentials,
   readStoreSettings,
+  readSyncOptions,
+  storeLocatorEnv,
 } from '../../shared/config/environment.ts';
 import { ConfigError } from '../../shared/core/index.ts';
 
@@ -190,4 +202,212 @@ describe('store settings, which sync, export and verify read', () => {
       expect(() => readStoreSettings(missing)).toThrow(new RegExp(`${name} is not set`));
     },
   );
+});
+
+/** Settings as `tricloud stack up` makes them: every endpoint local, dummy keys, a self-signed Cosmos server. */
+const local: CloudSettings = {
+  aws: {
+    region: 'eu-central-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    sqsEndpoint: 'http://127.0.0.1:4566',
+    dynamodbEndpoint: 'http://127.0.0.1:4567',
+    queueUrl: 'http://127.0.0.1:4566/000000000000/tricloud-records',
+    deadLetterQueueUrl: 'http://127.0.0.1:4566/000000000000/tricloud-records-dlq',
+    aggregatesTable: 'tricloud-aggregates',
+    changesIndex: 'byUpdatedAt',
+    deadLettersTable: 'tricloud-dead-letters',
+  },
+  gcp: {
+    projectId: 'tricloud-local',
+    pubsubEmulatorHost: '127.0.0.1:8085',
+    firestoreEmulatorHost: '127.0.0.1:8086',
+    topic: 'tricloud-records',
+    subscription: 'tricloud-ingest',
+    deadLetterTopic: 'tricloud-dead-letters',
+    deadLetterSubscription: 'tricloud-dead-letters-inspect',
+    syncTopic: 'tricloud-sync',
+    aggregatesCollection: 'aggregates',
+    deadLettersCollection: 'deadLetters',
+    syncStateCollection: 'syncState',
+  },
+  azure: {
+    eventHubConnectionString:
+      'Endpoint=sb://127.0.0.1:5672;SharedAccessKeyName=local;SharedAccessKey=k=;UseDevelopmentEmulator=true',
+    eventHubName: 'tricloud-records',
+    consumerGroup: 'tricloud-ingest',
+    cosmosEndpoint: 'https://127.0.0.1:8081/',
+    cosmosKey: 'bG9jYWwtY29zbW9zLWtleQ==',
+    cosmosTrustSelfSignedCertificate: true,
+    cosmosDatabase: 'tricloud',
+    aggregatesContainer: 'aggregates',
+    deadLettersContainer: 'deadLetters',
+    syncStateContainer: 'syncState',
+  },
+};
+
+/** The same resources in real clouds: no endpoints, no keys but Cosmos DB's, temporary AWS credentials. */
+const real: CloudSettings = {
+  aws: {
+    ...readAwsSettings(aws),
+    credentials: { accessKeyId: 'ASIAEXAMPLE', secretAccessKey: 'secret', sessionToken: 'token' },
+  },
+  gcp: {
+    ...(({ pubsubEmulatorHost: _p, firestoreEmulatorHost: _f, ...rest }) => rest)(local.gcp),
+    credentials: {
+      type: 'service_account',
+      client_email: 'sync@p.iam.gserviceaccount.com',
+      private_key: 'k',
+    },
+  },
+  azure: {
+    ...local.azure,
+    eventHubConnectionString:
+      'Endpoint=sb://tricloud.servicebus.windows.net/;SharedAccessKeyName=send;SharedAccessKey=s',
+    cosmosEndpoint: 'https://tricloud.documents.azure.com:443/',
+    cosmosKey: 'real-key',
+    cosmosTrustSelfSignedCertificate: false,
+  },
+};
+
+describe('settings written as variables', () => {
+  it.each([
+    ['the local stack', local],
+    ['real clouds', real],
+  ])('read back as the same settings (%s)', (_, settings) => {
+    expect(readCloudSettings(cloudEnv(settings))).toEqual(settings);
+  });
+
+  it('read back as the same store settings, without queue, topic or hub', () => {
+    const stores = readStoreSettings(cloudEnv(local));
+    const env = cloudEnv(stores);
+    expect(readStoreSettings(env)).toEqual(stores);
+    expect(env).not.toHaveProperty(envNames.aws.queueUrl);
+    expect(env).not.toHaveProperty(envNames.gcp.topic);
+    expect(env).not.toHaveProperty(envNames.azure.eventHubConnectionString);
+  });
+
+  it('name no endpoint and no certificate trust for real clouds, so the SDKs use their defaults', () => {
+    const env = cloudEnv(real);
+    for (const name of [
+      envNames.aws.sqsEndpoint,
+      envNames.aws.dynamodbEndpoint,
+      envNames.gcp.pubsubEmulatorHost,
+      envNames.gcp.firestoreEmulatorHost,
+      envNames.azure.cosmosTrustSelfSignedCertificate,
+    ]) {
+      expect(env).not.toHaveProperty(name);
+    }
+    expect(Object.keys(env).every(isContractName)).toBe(true);
+  });
+});
+
+describe('pipeline and sync settings', () => {
+  it('default to 1m windows, 16 documents at once, no lateness limit; 50s budget, 60s overlap, pages of 200', () => {
+    expect(readPipelineSettings({})).toEqual({ windows: [{ name: '1m', sizeMs: 60_000 }], concurrency: 16 });
+    expect(readSyncOptions({})).toEqual({ pageSize: 200, budgetMs: 50_000, overlapMs: 60_000 });
+  });
+
+  it('read what is set', () => {
+    expect(
+      readPipelineSettings({
+        TRICLOUD_WINDOWS: '1m,1h',
+        TRICLOUD_MAX_LATENESS: '10m',
+        TRICLOUD_INGEST_CONCURRENCY: '4',
+      }),
+    ).toEqual({
+      windows: [
+        { name: '1m', sizeMs: 60_000 },
+        { name: '1h', sizeMs: 3_600_000 },
+      ],
+      maxLatenessMs: 600_000,
+      concurrency: 4,
+    });
+    expect(readSyncOptions({ TRICLOUD_SYNC_PAGE_SIZE: '1000', TRICLOUD_SYNC_BUDGET: '5s' })).toMatchObject({
+      pageSize: 1_000,
+      budgetMs: 5_000,
+    });
+  });
+
+  it.each([
+    [
+      { TRICLOUD_INGEST_CONCURRENCY: '0' },
+      "TRICLOUD_INGEST_CONCURRENCY must be a whole number of at least 1, got '0'.",
+    ],
+    [
+      { TRICLOUD_INGEST_CONCURRENCY: '2.5' },
+      "TRICLOUD_INGEST_CONCURRENCY must be a whole number of at least 1, got '2.5'.",
+    ],
+    [
+      { TRICLOUD_SYNC_PAGE_SIZE: '1001' },
+      "TRICLOUD_SYNC_PAGE_SIZE must be a whole number from 1 to 1000, got '1001'.",
+    ],
+    [{ TRICLOUD_SYNC_OVERLAP: 'a minute' }, "TRICLOUD_SYNC_OVERLAP: 'a minute' is not a duration"],
+    [{ TRICLOUD_MAX_LATENESS: '-1m' }, "TRICLOUD_MAX_LATENESS: '-1m' is not a duration"],
+  ])('refuse %j, naming the variable and what it takes', (env, message) => {
+    const read = () => {
+      readPipelineSettings(env);
+      readSyncOptions(env);
+    };
+    expect(read).toThrow(ConfigError);
+    expect(read).toThrow(message);
+  });
+});
+
+describe('what stack up is given from outside', () => {
+  it('is each service whose endpoint is set, with the keys and trust that reach it', () => {
+    const given = readGivenServices({
+      AWS_ENDPOINT_URL_SQS: 'http://localstack:4566',
+      AWS_ACCESS_KEY_ID: 'test',
+      AWS_SECRET_ACCESS_KEY: 'test',
+      COSMOS_ENDPOINT: 'https://emulator:8081/',
+      COSMOS_KEY: 'key',
+      TRICLOUD_COSMOS_TRUST_SELF_SIGNED_CERT: 'true',
+      PUBSUB_EMULATOR_HOST: '',
+    });
+    expect(given).toEqual({
+      endpoints: { sqs: 'http://localstack:4566', cosmos: 'https://emulator:8081/' },
+      awsCredentials: { accessKeyId: 'test', secretAccessKey: 'test' },
+      cosmosKey: 'key',
+      cosmosTrustSelfSignedCertificate: true,
+    });
+  });
+
+  it('refuses a Cosmos DB endpoint without its key', () => {
+    expect(() => readGivenServices({ COSMOS_ENDPOINT: 'https://emulator:8081/' })).toThrow(
+      'COSMOS_ENDPOINT is set but COSMOS_KEY is not: set both.',
+    );
+  });
+});
+
+describe('what tricloud deploy hands one cloud of another', () => {
+  it("is the store's names, never a key or a local endpoint", () => {
+    const env = { ...cloudEnv(local), TRICLOUD_GCP_CREDENTIALS_JSON: '{}' };
+    expect(storeLocatorEnv('aws', env)).toEqual({
+      AWS_REGION: 'eu-central-1',
+      TRICLOUD_DYNAMODB_AGGREGATES_TABLE: 'tricloud-aggregates',
+      TRICLOUD_DYNAMODB_CHANGES_INDEX: 'byUpdatedAt',
+      TRICLOUD_DYNAMODB_DEAD_LETTERS_TABLE: 'tricloud-dead-letters',
+    });
+    expect(Object.keys(storeLocatorEnv('gcp', env))).toEqual([
+      'GOOGLE_CLOUD_PROJECT',
+      'TRICLOUD_FIRESTORE_AGGREGATES_COLLECTION',
+      'TRICLOUD_FIRESTORE_DEAD_LETTERS_COLLECTION',
+      'TRICLOUD_FIRESTORE_SYNC_STATE_COLLECTION',
+    ]);
+    expect(storeLocatorEnv('azure', env)).not.toHaveProperty('COSMOS_KEY');
+    expect(storeLocatorEnv('azure', {})).toEqual({});
+  });
+
+  it('takes both remote-sync keys or neither', () => {
+    expect(readRemoteSyncCredentials({})).toBeUndefined();
+    expect(
+      readRemoteSyncCredentials({
+        TRICLOUD_SYNC_AWS_ACCESS_KEY_ID: 'AKIA',
+        TRICLOUD_SYNC_AWS_SECRET_ACCESS_KEY: 's',
+      }),
+    ).toEqual({ accessKeyId: 'AKIA', secretAccessKey: 's' });
+    expect(() => readRemoteSyncCredentials({ TRICLOUD_SYNC_AWS_ACCESS_KEY_ID: 'AKIA' })).toThrow(
+      /TRICLOUD_SYNC_AWS_SECRET_ACCESS_KEY is not set but TRICLOUD_SYNC_AWS_ACCESS_KEY_ID is: set both/,
+    );
+  });
 });
