@@ -5,10 +5,10 @@
  * every message, and throws otherwise — what is not accepted must be retried or spooled by the caller.
  */
 import { SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { EventHubProducerClient } from '@azure/event-hubs';
+import type { EventHubProducerClient } from '@azure/event-hubs';
 import type { PubSub, Topic } from '@google-cloud/pubsub';
 import { createSqsClient } from '../shared/clouds/aws/clients.ts';
-import { EVENT_HUBS_RETRY } from '../shared/clouds/azure/event-hubs-retry.ts';
+import { createEventHubProducer } from '../shared/clouds/azure/event-hubs-clients.ts';
 import { createPubSub } from '../shared/clouds/gcp/pubsub-client.ts';
 import type { CloudSettings } from '../shared/config/environment.ts';
 import type { Origin } from '../shared/core/index.ts';
@@ -38,11 +38,7 @@ export function createPublisher(cloud: Origin, settings: CloudSettings): Publish
     case 'gcp':
       return pubsubPublisher(createPubSub(settings.gcp), settings.gcp.topic);
     case 'azure':
-      return eventHubsPublisher(
-        new EventHubProducerClient(settings.azure.eventHubConnectionString, settings.azure.eventHubName, {
-          retryOptions: EVENT_HUBS_RETRY,
-        }),
-      );
+      return eventHubsPublisher(createEventHubProducer(settings.azure));
   }
 }
 

@@ -3,8 +3,8 @@
  * exists (Event Hubs are created through Azure Resource Manager or an emulator's config file, not through the data
  * plane the SDK speaks, so the stack can only check). Idempotent.
  */
-import { EventHubProducerClient } from '@azure/event-hubs';
 import { type CosmosConnection, createCosmosClient } from '../../shared/clouds/azure/clients.ts';
+import { createEventHubProducer } from '../../shared/clouds/azure/event-hubs-clients.ts';
 import type { ResourceManifest } from './manifest.ts';
 
 /**
@@ -61,7 +61,10 @@ export async function provisionCosmos(
 
 /** Fails with a clear message unless the hub answers with at least the manifest's partition count. */
 export async function checkEventHub(connectionString: string, manifest: ResourceManifest): Promise<void> {
-  const producer = new EventHubProducerClient(connectionString, manifest.azure.eventHub);
+  const producer = createEventHubProducer({
+    eventHubConnectionString: connectionString,
+    eventHubName: manifest.azure.eventHub,
+  });
   try {
     const properties = await producer.getEventHubProperties({ abortSignal: AbortSignal.timeout(30_000) });
     if (properties.partitionIds.length < manifest.azure.partitions) {

@@ -1,7 +1,8 @@
 /**
  * Runs an Azure Functions Event Hubs trigger (`cardinality: 'many'`) locally the way the Functions host does:
  * receives batches per partition, invokes the handler with the events' bodies and an `InvocationContext` whose
- * trigger metadata carries partition and sequence numbers, applies the function's retry policy to a thrown error,
+ * trigger metadata carries partition and sequence numbers, applies the function's declared retry policy to a
+ * thrown error (the ingest function's `INGEST_RETRY` unless told otherwise: without end, 1 s doubling to 60 s),
  * and then checkpoints — after a success *and* after retries run out, as the real host does. That last part is
  * why the handler itself must never give up on a valid record.
  *
@@ -9,18 +10,16 @@
  * Buffer, byte for byte (the host's `EventData.EventBody`), never JSON-parsed by the SDK on the way.
  */
 import { randomUUID } from 'node:crypto';
-import {
-  EventHubConsumerClient,
-  earliestEventPosition,
-  type PartitionContext,
-  type ReceivedEventData,
-} from '@azure/event-hubs';
-import azureFunctions from '@azure/functions';
+import { setTimeout as delay } from 'node:timers/promises';
+import { earliestEventPosition, type PartitionContext, type ReceivedEventData } from '@azure/event-hubs';
+import azureFunctions, { type RetryOptions } from '@azure/functions';
 
 // The package is CommonJS and Node's ESM loader cannot see this class among its named exports.
 const { InvocationContext } = azureFunctions;
 
-import { EVENT_HUBS_RETRY } from '../../shared/clouds/azure/event-hubs-retry.ts';
+import { INGEST_RETRY } from '../../functions/azure/ingest-trigger.ts';
+import { createEventHubConsumer } from '../../shared/clouds/azure/event-hubs-clients.ts';
+import { type RetrySchedule, retrySchedule } from './function-retry.ts';
 import type { HostStats, TriggerHost } from './host-loop.ts';
 import { MemoryCheckpointStore } from './memory-checkpoint-store.ts';
 
@@ -32,32 +31,41 @@ export interface EventHubsFunctionHostOptions {
   handler: (events: unknown[], context: InstanceType<typeof InvocationContext>) => Promise<void>;
   /** Most events per invocation (host.json `maxEventBatchSize`); default 100. */
   maxBatchSize?: number;
-  /** The function's retry policy for a thrown error; default: 3 retries, 100 ms apart. */
-  retry?: { maxRetryCount: number; delayMs: number };
+  /** The function's retry policy for a thrown error, as the function declares it; default the ingest function's. */
+  retry?: RetryOptions;
+  /** Waits `ms` between retries, or less when `signal` aborts (the host stopping); default a real timer. */
+  wait?: (ms: number, signal: AbortSignal) => Promise<void>;
 }
 
 export function startEventHubsFunctionHost(options: EventHubsFunctionHostOptions): TriggerHost {
   const stats: HostStats = { invocations: 0, messages: 0, failedMessages: 0, errors: 0 };
-  const client = new EventHubConsumerClient(
-    options.consumerGroup,
-    options.connectionString,
-    options.eventHubName,
-    new MemoryCheckpointStore(),
+  const retry = options.retry ?? INGEST_RETRY;
+  const invoker: Invoker = {
+    options,
+    stats,
+    retry: { ...retrySchedule(retry), maxRetryCount: retry.maxRetryCount },
+    wait: options.wait ?? ((ms, signal) => delay(ms, undefined, { signal }).catch(() => {})),
+    stopping: new AbortController(),
+  };
+  const inFlight = new Set<Promise<void>>();
+  const client = createEventHubConsumer(
     {
-      // One host owns every partition at once, as a single Functions instance does, instead of claiming one
-      // partition per 10 s balancing cycle.
-      loadBalancingOptions: { strategy: 'greedy', updateIntervalInMs: 1_000 },
-      // As the Functions host retries, not with the SDK's 30 s first delay.
-      retryOptions: EVENT_HUBS_RETRY,
+      eventHubConnectionString: options.connectionString,
+      eventHubName: options.eventHubName,
+      consumerGroup: options.consumerGroup,
     },
+    new MemoryCheckpointStore(),
+    // One host owns every partition at once, as a single Functions instance does, instead of claiming one
+    // partition per 10 s balancing cycle.
+    { loadBalancingOptions: { strategy: 'greedy', updateIntervalInMs: 1_000 } },
   );
   const subscription = client.subscribe(
     {
       processEvents: async (events: ReceivedEventData[], context) => {
-        if (events.length === 0) return;
-        await invokeWithRetries(options, stats, events, context);
-        stats.messages += events.length;
-        await context.updateCheckpoint(events[events.length - 1]!);
+        if (events.length === 0 || invoker.stopping.signal.aborted) return;
+        const batch = processBatch(invoker, events, context);
+        inFlight.add(batch);
+        await batch.finally(() => inFlight.delete(batch));
       },
       processError: async (error) => {
         stats.errors++;
@@ -75,23 +83,47 @@ export function startEventHubsFunctionHost(options: EventHubsFunctionHostOptions
   return {
     name: 'eventhubs-function',
     stats,
+    /** Ends a retry wait at once; a batch stopped between retries is not checkpointed, as on a host shutting down. */
     async stop() {
+      invoker.stopping.abort();
+      await Promise.allSettled([...inFlight]);
       await subscription.close();
       await client.close();
     },
   };
 }
 
-/** One batch through the function and its retry policy; a batch that fails every attempt is counted, not kept. */
-async function invokeWithRetries(
-  options: EventHubsFunctionHostOptions,
-  stats: HostStats,
+interface Invoker {
+  options: EventHubsFunctionHostOptions;
+  stats: HostStats;
+  retry: RetrySchedule & { maxRetryCount: number };
+  wait: (ms: number, signal: AbortSignal) => Promise<void>;
+  stopping: AbortController;
+}
+
+/** One batch through the function and its retry policy, then its checkpoint (unless the host stopped first). */
+async function processBatch(
+  invoker: Invoker,
   events: ReceivedEventData[],
   context: PartitionContext,
 ): Promise<void> {
-  const retry = options.retry ?? { maxRetryCount: 3, delayMs: 100 };
+  const settled = await invokeWithRetries(invoker, events, context);
+  if (!settled) return;
+  invoker.stats.messages += events.length;
+  await context.updateCheckpoint(events[events.length - 1]!);
+}
+
+/**
+ * Invokes the function until it succeeds or the policy's retries run out (a batch that fails every attempt is
+ * counted, and checkpointed all the same); false when the host stopped while waiting to retry.
+ */
+async function invokeWithRetries(
+  { options, stats, retry, wait, stopping }: Invoker,
+  events: ReceivedEventData[],
+  context: PartitionContext,
+): Promise<boolean> {
   const triggerMetadata = triggerMetadataOf(events, context);
-  for (let attempt = 0; attempt <= retry.maxRetryCount; attempt++) {
+  for (let attempt = 0; ; attempt++) {
     stats.invocations++;
     try {
       const invocation = new InvocationContext({
@@ -103,12 +135,16 @@ async function invokeWithRetries(
       });
       // Binding is part of the invocation: a body the binding cannot read fails it, as on the host.
       await options.handler(events.map(binaryEventBody), invocation);
-      return;
+      return true;
     } catch (error) {
       stats.errors++;
       stats.lastError = error instanceof Error ? error.message : String(error);
-      if (attempt === retry.maxRetryCount) stats.failedMessages += events.length;
-      else await new Promise((r) => setTimeout(r, retry.delayMs));
+      if (attempt >= retry.maxRetries) {
+        stats.failedMessages += events.length;
+        return true;
+      }
+      await wait(retry.delayBefore(attempt + 1), stopping.signal);
+      if (stopping.signal.aborted) return false;
     }
   }
 }

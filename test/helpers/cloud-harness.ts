@@ -4,7 +4,6 @@
  * adapter pointed at a port where nothing listens — real network errors, translated at the edge).
  */
 import { GetQueueAttributesCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { EventHubProducerClient } from '@azure/event-hubs';
 import { inject } from 'vitest';
 import { startEventHubsFunctionHost } from '../../scripts/trigger-hosts/eventhubs-function-host.ts';
 import type { TriggerHost } from '../../scripts/trigger-hosts/host-loop.ts';
@@ -13,6 +12,7 @@ import { startSqsLambdaHost } from '../../scripts/trigger-hosts/sqs-lambda-host.
 import { createAwsStores } from '../../shared/clouds/aws/aws-stores.ts';
 import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import { createAzureStores } from '../../shared/clouds/azure/azure-stores.ts';
+import { createEventHubProducer } from '../../shared/clouds/azure/event-hubs-clients.ts';
 import type { DeadLetterItem } from '../../shared/clouds/dead-letter-item.ts';
 import { createGcpStores } from '../../shared/clouds/gcp/gcp-stores.ts';
 import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
@@ -130,7 +130,7 @@ export function gcpHarness(): CloudHarness {
 export function azureHarness(): CloudHarness {
   const settings = readAzureSettings(useStackEnv());
   const stores = createAzureStores(settings);
-  const producer = new EventHubProducerClient(settings.eventHubConnectionString, settings.eventHubName);
+  const producer = createEventHubProducer(settings);
   return {
     origin: 'azure',
     store: stores.store,

@@ -15,9 +15,9 @@
  */
 import { createHash } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { EventHubProducerClient } from '@azure/event-hubs';
 import type { Message, PubSub, Subscription } from '@google-cloud/pubsub';
 import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
+import { createEventHubProducer } from '../../shared/clouds/azure/event-hubs-clients.ts';
 import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
 import { readAwsSettings, readAzureSettings, readGcpSettings } from '../../shared/config/environment.ts';
 import type { Origin } from '../../shared/core/index.ts';
@@ -150,7 +150,7 @@ export function rawPubSub(env: Record<string, string>): RawTransport {
 
 export function rawEventHubs(env: Record<string, string>): RawTransport {
   const settings = readAzureSettings(env);
-  const producer = new EventHubProducerClient(settings.eventHubConnectionString, settings.eventHubName);
+  const producer = createEventHubProducer(settings);
   const partitionId = '0';
   const last = async () => (await producer.getPartitionProperties(partitionId)).lastEnqueuedSequenceNumber;
   const sendBatch = async (indices: number[], bodies: readonly Body[], results: SendResult[]) => {
