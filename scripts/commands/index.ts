@@ -39,6 +39,7 @@ export const commands: Record<string, Command> = {
       "Read one series' windows over a time range from whichever cloud answers (range index, failover)",
     load: () => import('./query.ts'),
   },
+  status: { summary: 'All clouds: backlog, dead letters, sync lag', load: () => import('./status.ts') },
   verify: {
     summary: 'Compare the three stores by digests per series and day; name the windows that differ',
     load: () => import('./verify.ts'),
