@@ -46,7 +46,8 @@ export function syntheticSource(options: SyntheticOptions): Source {
 
 /** A generator of the stream's records in order: series interleaved, each series' seqs contiguous from 0. */
 export function syntheticRecords(options: SyntheticOptions): () => DataRecord {
-  let state = options.seed >>> 0 || 1;
+  // Every 32-bit seed, 0 included, is a state of this full-period LCG: a seed of 0 is a stream of its own.
+  let state = options.seed >>> 0;
   const random = () => {
     state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
     return state / 4_294_967_296;

@@ -8,7 +8,8 @@ import { access } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEnvFile, writeEnvFile } from '../../shared/config/env-file.ts';
-import { parseOrigin } from '../cli/cloud-env.ts';
+import { ORIGINS } from '../../shared/core/index.ts';
+import { oneOf } from '../cli/options.ts';
 import { DeployError } from '../deploy/errors.ts';
 import {
   checkArtifacts,
@@ -21,11 +22,11 @@ import {
 import { contractOutputs } from '../deploy/stacks.ts';
 import { terraformOutput } from '../deploy/terraform-cli.ts';
 
-const help = `Usage: tricloud deploy --cloud aws|gcp|azure [--plan] [--env FILE] [--skip-build]
+const help = `Usage: tricloud deploy --cloud aws|gcp|azure [--plan] [--env FILE] [--skip-build] [--dist DIR]
 
-  --cloud       the cloud whose stack (infra/<cloud>) to deploy
+  --cloud C     the cloud whose stack (infra/<cloud>) to deploy: aws, gcp or azure
   --plan        stop after 'terraform plan' (nothing changes)
-  --env    read the other clouds' settings from FILE; write this stack's outputs into it
+  --env FILE    read the other clouds' settings from FILE; write this stack's outputs into it
   --skip-build  use the deployables already built instead of running the build
   --dist DIR    where the deployables are (default: dist/)`;
 
@@ -55,7 +56,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     console.log(help);
     return 0;
   }
-  const cloud = parseOrigin(values.cloud, '--cloud');
+  const cloud = oneOf('--cloud', values.cloud, ORIGINS);
   const envFile = values.env;
   const fileEnv = envFile !== undefined && (await fileExists(envFile)) ? await readEnvFile(envFile) : {};
   const callerEnv = { ...fileEnv, ...env };

@@ -5,7 +5,8 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { readEnvFile } from '../../shared/config/env-file.ts';
-import { parseOrigin } from '../cli/cloud-env.ts';
+import { ORIGINS } from '../../shared/core/index.ts';
+import { oneOf } from '../cli/options.ts';
 import {
   checkArtifacts,
   checkPrerequisites,
@@ -14,11 +15,12 @@ import {
   terraformStep,
 } from '../deploy/prepare.ts';
 
-const help = `Usage: tricloud destroy --cloud aws|gcp|azure [--env FILE] [--auto-approve]
+const help = `Usage: tricloud destroy --cloud aws|gcp|azure [--env FILE] [--auto-approve] [--dist DIR]
 
-  --cloud         the cloud whose stack (infra/<cloud>) to destroy
-  --env      the env file deploy used (its settings are variables of the stack)
-  --auto-approve  do not ask for confirmation`;
+  --cloud C       the cloud whose stack (infra/<cloud>) to destroy: aws, gcp or azure
+  --env FILE      the env file deploy used (its settings are variables of the stack)
+  --auto-approve  do not ask for confirmation
+  --dist DIR      where the deployables are (default: dist/)`;
 
 export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { values } = parseArgs({
@@ -35,7 +37,7 @@ export async function run(argv: string[], env: NodeJS.ProcessEnv = process.env):
     console.log(help);
     return 0;
   }
-  const cloud = parseOrigin(values.cloud, '--cloud');
+  const cloud = oneOf('--cloud', values.cloud, ORIGINS);
   const fileEnv = values.env !== undefined ? await readEnvFile(values.env) : {};
   const callerEnv = { ...fileEnv, ...env };
   const binary = await checkPrerequisites(cloud, callerEnv);

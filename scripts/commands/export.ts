@@ -4,7 +4,9 @@
  */
 import { writeFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { loadCloudEnv, parseOrigin } from '../cli/cloud-env.ts';
+import { ORIGINS } from '../../shared/core/index.ts';
+import { loadCloudEnv } from '../cli/cloud-env.ts';
+import { OptionError, oneOf } from '../cli/options.ts';
 import { readExports } from '../cli/read-exports.ts';
 
 const usage = `Usage: tricloud export --cloud aws|gcp|azure --out FILE [--env FILE]
@@ -26,8 +28,9 @@ export async function run(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const cloud = parseOrigin(values.cloud, '--cloud');
-  if (!values.out) throw new Error('--out FILE is required (use --out - for standard output).');
+  const cloud = oneOf('--cloud', values.cloud, ORIGINS);
+  if (!values.out)
+    throw new OptionError('--out', '--out FILE is required (use --out - for standard output).');
   const env = await loadCloudEnv(values.env);
   const windows = await readExports(cloud, env);
   const text = windows.map((w) => JSON.stringify(w)).join('\n') + (windows.length ? '\n' : '');

@@ -8,18 +8,17 @@ import { parseArgs } from 'node:util';
 import { askInTurn } from '../../shared/client/failover.ts';
 import { TIME_FORMS, timeRange } from '../../shared/client/time.ts';
 import { type CloudStores, createStores } from '../../shared/clouds/all-stores.ts';
-import { type Env, readOwnStoreSettings } from '../../shared/config/environment.ts';
+import { type Env, envNames, readOwnStoreSettings } from '../../shared/config/environment.ts';
 import {
   checkQuery,
-  isOrigin,
   ORIGINS,
   type Origin,
-  QueryError,
   type ReadWindow,
   readWindows,
   type WindowQuery,
 } from '../../shared/core/index.ts';
 import { loadCloudEnv } from '../cli/cloud-env.ts';
+import { listOf, oneOf, positiveInt } from '../cli/options.ts';
 
 const usage = `Usage: tricloud query --series S [--window 1m] [--from T] [--to T] [--cloud aws|gcp|azure|auto]
                       [--order aws,gcp,azure] [--deadline MS] [--format table|ndjson|csv] [--env F]
@@ -31,6 +30,8 @@ on when one fails or does not answer within --deadline ms (default 3000); the an
 Exit status: 0 answered (even with no windows), 1 a bad parameter, 2 no cloud answered.`;
 
 const DEFAULT_DEADLINE_MS = 3_000;
+const FORMATS = ['table', 'ndjson', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
 
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({
@@ -42,7 +43,7 @@ export async function run(argv: string[]): Promise<number> {
       to: { type: 'string' },
       cloud: { type: 'string', default: 'auto' },
       order: { type: 'string' },
-      deadline: { type: 'string' },
+      deadline: { type: 'string', default: String(DEFAULT_DEADLINE_MS) },
       format: { type: 'string', default: 'table' },
       env: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
@@ -55,23 +56,22 @@ export async function run(argv: string[]): Promise<number> {
   let query: WindowQuery;
   let clouds: Origin[];
   let deadlineMs: number;
+  let format: Format;
   const env = await loadCloudEnv(values.env);
   try {
     query = queryOf(values);
     checkQuery(query);
-    clouds = cloudsOf(values.cloud, values.order ?? env.TRICLOUD_READ_ORDER);
-    deadlineMs = positive(values.deadline, '--deadline', DEFAULT_DEADLINE_MS);
-    if (!['table', 'ndjson', 'csv'].includes(values.format)) {
-      throw new QueryError('--format', `--format takes table, ndjson or csv, not '${values.format}'.`);
-    }
+    clouds = cloudsOf(values.cloud, values.order, env);
+    deadlineMs = positiveInt('--deadline', values.deadline);
+    format = oneOf('--format', values.format, FORMATS);
   } catch (error) {
     console.error((error as Error).message);
     return 1;
   }
-  return answer(query, clouds, deadlineMs, values.format, env);
+  return answer(query, clouds, deadlineMs, format, env);
 }
 
-async function answer(query: WindowQuery, clouds: Origin[], deadlineMs: number, format: string, env: Env) {
+async function answer(query: WindowQuery, clouds: Origin[], deadlineMs: number, format: Format, env: Env) {
   const opened = new Map<Origin, Promise<CloudStores>>();
   const open = (cloud: Origin) => {
     if (!opened.has(cloud)) opened.set(cloud, createStores(cloud, readOwnStoreSettings(cloud, env)));
@@ -114,35 +114,20 @@ function queryOf(values: { series?: string; window: string; from?: string; to?: 
   return { series: values.series ?? '', window: values.window, from, to, limit: 1_000 };
 }
 
-function positive(text: string | undefined, option: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n <= 0)
-    throw new QueryError(option, `${option} takes a whole number of ms above 0, not '${text}'.`);
-  return n;
-}
-
-function cloudsOf(cloud: string, order: string | undefined): Origin[] {
-  if (cloud !== 'auto') {
-    if (!isOrigin(cloud))
-      throw new QueryError('--cloud', `--cloud takes aws, gcp, azure or auto, not '${cloud}'.`);
-    return [cloud];
-  }
-  if (order === undefined) return [...ORIGINS];
-  const clouds = order.split(',').map((c) => c.trim());
-  const bad = clouds.find((c) => !isOrigin(c));
-  if (bad !== undefined || clouds.length === 0) {
-    throw new QueryError(
-      '--order',
-      `--order (or TRICLOUD_READ_ORDER) lists clouds among aws, gcp, azure, not '${order}'.`,
-    );
-  }
-  return clouds as Origin[];
+/** One cloud, or under `auto` the clouds to ask in turn: `--order`, else `TRICLOUD_READ_ORDER`, else all three. */
+function cloudsOf(cloud: string, order: string | undefined, env: Env): Origin[] {
+  const choice = oneOf('--cloud', cloud, [...ORIGINS, 'auto']);
+  if (choice !== 'auto') return [choice];
+  if (order !== undefined) return listOf('--order', order, ORIGINS);
+  const fromEnv = env[envNames.read.order];
+  return fromEnv === undefined || fromEnv === ''
+    ? [...ORIGINS]
+    : listOf(envNames.read.order, fromEnv, ORIGINS);
 }
 
 const COLUMNS = ['start', 'open', 'high', 'low', 'close', 'volume', 'vwap', 'count', 'exact'] as const;
 
-function render(windows: readonly ReadWindow[], format: string): string {
+function render(windows: readonly ReadWindow[], format: Format): string {
   if (format === 'ndjson') return windows.map((w) => `${JSON.stringify(w)}\n`).join('');
   if (format === 'csv') {
     const rows = windows.map((w) =>

@@ -20,7 +20,7 @@ A service whose endpoint variable is already set (e.g. AWS_ENDPOINT_URL_SQS) is 
 Stops everything on Ctrl-C or SIGTERM. See docs/LOCAL-STACK.md.
 
 Options:
-  --env FILE   also write the variables to FILE as KEY=VALUE lines
+  --env FILE        also write the variables to FILE as KEY=VALUE lines
   --manifest FILE   the resource manifest (default: infra/manifest.json)
   -h, --help        show this help`;
 

@@ -4,7 +4,9 @@
  */
 import { parseArgs } from 'node:util';
 import { syncRuntime } from '../../functions/sync-runtime.ts';
-import { loadCloudEnv, parseOrigin } from '../cli/cloud-env.ts';
+import { ORIGINS } from '../../shared/core/index.ts';
+import { loadCloudEnv } from '../cli/cloud-env.ts';
+import { oneOf } from '../cli/options.ts';
 
 const usage = `Usage: tricloud sync --into aws|gcp|azure [--env FILE] [--json]
 
@@ -25,7 +27,7 @@ export async function run(argv: string[]): Promise<number> {
     console.log(usage);
     return 0;
   }
-  const into = parseOrigin(values.into, '--into');
+  const into = oneOf('--into', values.into, ORIGINS);
   await loadCloudEnv(values.env);
   process.env.TRICLOUD_LOG_LEVEL ??= 'warn';
   const report = await syncRuntime(into)();

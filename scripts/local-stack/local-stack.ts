@@ -190,7 +190,11 @@ async function startServers(
 }
 
 /** Starts one server and resolves to its endpoint (Event Hubs: the connection string). */
-async function startServer(service: StackService, place: ServerPlace, servers: StackServers): Promise<string> {
+async function startServer(
+  service: StackService,
+  place: ServerPlace,
+  servers: StackServers,
+): Promise<string> {
   const { host, ports, manifest } = place;
   const tracked = <T extends Parameters<StackServers['track']>[1]>(server: T): T => {
     servers.track(service, server);
