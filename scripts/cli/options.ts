@@ -66,13 +66,21 @@ export function positiveNumber(option: string, text: string): number {
   return n;
 }
 
-/** A duration such as `250ms`, `30s` or `5m`, in milliseconds. */
-export function duration(option: string, text: string): number {
+/** A duration such as `250ms`, `30s` or `5m`, in milliseconds; `range` bounds it, both ends allowed. */
+export function duration(option: string, text: string, range?: { min: string; max: string }): number {
+  let ms: number;
   try {
-    return parseDuration(text, option);
+    ms = parseDuration(text, option);
   } catch (error) {
     throw new OptionError(option, (error as Error).message, { cause: error });
   }
+  if (range !== undefined && (ms < parseDuration(range.min) || ms > parseDuration(range.max))) {
+    throw new OptionError(
+      option,
+      `${option} takes a duration from ${range.min} to ${range.max}, not '${text}'.`,
+    );
+  }
+  return ms;
 }
 
 /** `a`, `a or b`, `a, b or c`. */

@@ -6,8 +6,8 @@
  */
 import { parseArgs } from 'node:util';
 import type { Env } from '../../shared/config/environment.ts';
-import { parseDuration } from '../../shared/core/index.ts';
 import { loadCloudEnv } from '../cli/cloud-env.ts';
+import { duration, wholeNumber } from '../cli/options.ts';
 import { renderStatus } from '../status/render-text.ts';
 import { DEFAULT_DEADLINE_MS, openStatus, type StatusSource } from '../status/status-gatherer.ts';
 import { allReachable, type StatusModel, statusExitCode } from '../status/status-model.ts';
@@ -38,9 +38,9 @@ export async function run(argv: string[]): Promise<number> {
       json: { type: 'boolean', default: false },
       watch: { type: 'boolean', default: false },
       every: { type: 'string' },
-      deadline: { type: 'string' },
+      deadline: { type: 'string', default: String(DEFAULT_DEADLINE_MS) },
       web: { type: 'boolean', default: false },
-      port: { type: 'string' },
+      port: { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -65,32 +65,14 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 /** Validates the options; throws an error whose message names the option and what it takes. */
-export function readOptions(values: { every?: string; deadline?: string; port?: string }) {
+export function readOptions(values: { every?: string; deadline: string; port: string }) {
   return {
-    everyMs: values.every === undefined ? undefined : every(values.every),
-    deadlineMs: whole(values.deadline, '--deadline', DEFAULT_DEADLINE_MS, 1, 600_000),
-    port: whole(values.port, '--port', 0, 0, 65_535),
+    everyMs:
+      values.every === undefined ? undefined : duration('--every', values.every, { min: '1s', max: '1h' }),
+    deadlineMs: wholeNumber('--deadline', values.deadline, 1, 600_000),
+    // 0: any free port.
+    port: wholeNumber('--port', values.port, 0, 65_535),
   };
-}
-
-function every(text: string): number {
-  let ms: number;
-  try {
-    ms = parseDuration(text, '--every');
-  } catch (error) {
-    throw new Error((error as Error).message);
-  }
-  if (ms < 1_000 || ms > 3_600_000) throw new Error(`--every takes 1s to 1h, not '${text}'.`);
-  return ms;
-}
-
-function whole(text: string | undefined, option: string, fallback: number, min: number, max: number): number {
-  if (text === undefined) return fallback;
-  const n = Number(text);
-  if (!/^\d+$/.test(text) || n < min || n > max) {
-    throw new Error(`${option} takes a whole number from ${min} to ${max}, not '${text}'.`);
-  }
-  return n;
 }
 
 function print(text: string): Promise<void> {

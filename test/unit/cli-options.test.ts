@@ -15,6 +15,7 @@ import {
 import { run as deploy } from '../../scripts/commands/deploy.ts';
 import { run as exportWindows } from '../../scripts/commands/export.ts';
 import { run as query } from '../../scripts/commands/query.ts';
+import { readOptions as statusOptions } from '../../scripts/commands/status.ts';
 import { run as sync } from '../../scripts/commands/sync.ts';
 import { ORIGINS } from '../../shared/core/index.ts';
 
@@ -89,6 +90,17 @@ describe('other numbers and durations', () => {
   });
 });
 
+describe('durations within bounds', () => {
+  it('take both ends and refuse outside them, saying the range', () => {
+    expect(duration('--every', '1s', { min: '1s', max: '1h' })).toBe(1_000);
+    expect(duration('--every', '1h', { min: '1s', max: '1h' })).toBe(3_600_000);
+    expect(() => duration('--every', '500ms', { min: '1s', max: '1h' })).toThrow(
+      "--every takes a duration from 1s to 1h, not '500ms'.",
+    );
+    expect(() => duration('--every', '2h', { min: '1s', max: '1h' })).toThrow(OptionError);
+  });
+});
+
 describe('choices', () => {
   it('oneOf returns the choice, typed', () => {
     const cloud: 'aws' | 'gcp' | 'azure' = oneOf('--cloud', 'gcp', ORIGINS);
@@ -142,6 +154,16 @@ describe('the commands refuse a bad option before doing anything', () => {
     ['deploy', () => deploy(['--cloud', 'heroku']), "--cloud takes aws, gcp or azure, not 'heroku'."],
   ])('%s', async (_, command, message) => {
     await expect(command()).rejects.toThrow(message);
+  });
+
+  it('status reads its options with the same words', () => {
+    expect(statusOptions({ deadline: '3000', port: '0' })).toEqual({ deadlineMs: 3_000, port: 0 });
+    expect(() => statusOptions({ deadline: '3000', port: '70000' })).toThrow(
+      "--port takes a whole number from 0 to 65535, not '70000'.",
+    );
+    expect(() => statusOptions({ every: '10h', deadline: '3000', port: '0' })).toThrow(
+      "--every takes a duration from 1s to 1h, not '10h'.",
+    );
   });
 
   it.each([
