@@ -8,11 +8,14 @@
  * `historicalTrades` returns the very trades the stream would have delivered, with the same ids, so a filled
  * record is identical to the one that was missed and the stores count each exactly once.
  */
-import type { DataRecord } from '../../shared/core/index.ts';
+import { systemClock } from '../../shared/clouds/system-clock.ts';
+import { backoffCeiling, type DataRecord } from '../../shared/core/index.ts';
 import { parseHistoricalTrade } from './binance-trade-frame.ts';
 
 /** Binance's documented maximum page size for `historicalTrades`. */
 export const HISTORICAL_TRADES_PAGE = 1000;
+/** The cap of the doubling wait between a page's attempts. */
+const MAX_RETRY_DELAY_MS = 30_000;
 
 export interface GapFillRequest {
   /** REST base URL, e.g. `https://api.binance.com` (the `data-api.binance.vision` mirror does not serve this path). */
@@ -26,7 +29,7 @@ export interface GapFillRequest {
   signal: AbortSignal;
   /** Attempts per page before giving up (transient 5xx, 429, network errors). */
   attempts?: number;
-  /** First retry delay; doubles per attempt. */
+  /** First retry delay; doubles per attempt (up to 30 s). */
   retryDelayMs?: number;
 }
 
@@ -78,7 +81,8 @@ async function fetchPage(request: GapFillRequest, fromId: number, limit: number)
     limit: String(limit),
   }).toString();
   const attempts = request.attempts ?? 3;
-  let delay = request.retryDelayMs ?? 500;
+  // One client paging through its own gap: a deterministic doubling, no jitter to spread it from others.
+  const backoff = { baseMs: request.retryDelayMs ?? 500, maxMs: MAX_RETRY_DELAY_MS };
   let lastProblem = '';
   for (let attempt = 1; attempt <= attempts; attempt++) {
     try {
@@ -97,28 +101,13 @@ async function fetchPage(request: GapFillRequest, fromId: number, limit: number)
       lastProblem = (error as Error).message;
     }
     if (attempt < attempts) {
-      await abortableDelay(delay, request.signal);
-      delay *= 2;
+      // A stopping producer never waits out a retry delay.
+      await systemClock.sleep(backoffCeiling(attempt, backoff), request.signal);
+      request.signal.throwIfAborted();
     }
   }
   throw new GapFillError(
     `Could not fetch ${request.symbol} trades from id ${fromId} at ${url.origin}${url.pathname} (${lastProblem}); ` +
       'check the REST URL and the network, or run without one to only count the missed trades.',
   );
-}
-
-/** Waits `ms`, or rejects as soon as `signal` aborts, so a stopping producer never waits out a retry delay. */
-export function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      signal.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal.reason);
-    };
-    signal.addEventListener('abort', onAbort, { once: true });
-  });
 }

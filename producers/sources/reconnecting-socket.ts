@@ -1,6 +1,6 @@
 /**
- * A WebSocket that stays connected: it reconnects after every close, error or silence, with capped exponential
- * backoff and full jitter, until its signal aborts, and hands the text frames of all its connections to one
+ * A WebSocket that stays connected: it reconnects after every close, error or silence, with the core's capped
+ * exponential backoff and full jitter, until its signal aborts, and hands the text frames of all its connections to one
  * reader in arrival order.
  *
  * It uses `ws` rather than Node's global `WebSocket` because the global one hides ping frames: Binance pings every
@@ -9,7 +9,8 @@
  * itself, as Binance requires, and reports them.
  */
 import WebSocket from 'ws';
-import { abortableDelay } from './binance-historical-trades.ts';
+import { systemClock } from '../../shared/clouds/system-clock.ts';
+import { jitteredDelay } from '../../shared/core/index.ts';
 
 export interface ReconnectPolicy {
   /** Ceiling of the first retry delay after a connection that worked. */
@@ -31,21 +32,6 @@ export interface SocketEvents {
   onOpen?(connection: number): void;
   onDrop?(drop: { connection: number; code: number; reason: string; retryInMs: number }): void;
   onPause?(buffered: number): void;
-}
-
-/**
- * The delay before reconnect attempt `failures + 1`: a uniformly random time up to
- * `min(maxDelayMs, initialDelayMs * 2^failures)` ("full jitter"), so that many producers dropped by the same
- * server restart do not all come back in the same instant, and a server that keeps refusing is asked ever less
- * often.
- */
-export function reconnectDelay(
-  failures: number,
-  policy: Pick<ReconnectPolicy, 'initialDelayMs' | 'maxDelayMs'>,
-  random: () => number = Math.random,
-): number {
-  const ceiling = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** Math.min(failures, 30));
-  return Math.floor(random() * ceiling);
 }
 
 export class ReconnectingSocket {
@@ -131,14 +117,17 @@ export class ReconnectingSocket {
         // A connection that delivered something worked: start the backoff over. One that did not counts as a
         // failed attempt, so a server that accepts and drops at once is not hammered.
         failures = outcome.delivered ? 0 : failures + 1;
-        const retryInMs = reconnectDelay(failures, this.#policy);
+        // Full jitter: producers dropped by the same server restart do not all come back in the same instant, and a
+        // server that keeps refusing is asked ever less often.
+        const { initialDelayMs: baseMs, maxDelayMs: maxMs } = this.#policy;
+        const retryInMs = jitteredDelay(failures + 1, { baseMs, maxMs }, Math.random);
         this.#events.onDrop?.({
           connection: this.#connections,
           code: outcome.code,
           reason: outcome.reason,
           retryInMs,
         });
-        await abortableDelay(retryInMs, this.#signal).catch(() => undefined);
+        await systemClock.sleep(retryInMs, this.#signal);
       }
     } finally {
       this.#stop();

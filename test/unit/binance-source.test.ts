@@ -4,7 +4,6 @@ import {
   binanceSource,
   binanceStreamUrl,
 } from '../../producers/sources/binance.ts';
-import { reconnectDelay } from '../../producers/sources/reconnecting-socket.ts';
 import type { Source, SourceItem } from '../../producers/sources/source.ts';
 import type { DataRecord } from '../../shared/core/index.ts';
 import {
@@ -411,21 +410,5 @@ describe('binance source', () => {
     expect(binanceStreamUrl('wss://data-stream.binance.vision/', ['BTCUSDT', 'ETHUSDT'])).toBe(
       'wss://data-stream.binance.vision/stream?streams=btcusdt@trade/ethusdt@trade',
     );
-  });
-});
-
-describe('reconnect delay', () => {
-  const policy = { initialDelayMs: 500, maxDelayMs: 30_000 };
-
-  it.each([
-    [0, 500],
-    [1, 1_000],
-    [3, 4_000],
-    [6, 30_000],
-    [100, 30_000],
-  ])('after %i failures waits up to %i ms, capped, with full jitter', (failures, ceiling) => {
-    expect(reconnectDelay(failures, policy, () => 0)).toBe(0);
-    expect(reconnectDelay(failures, policy, () => 0.5)).toBe(ceiling / 2);
-    expect(reconnectDelay(failures, policy, () => 0.999_999)).toBe(ceiling - 1);
   });
 });
