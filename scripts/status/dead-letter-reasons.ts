@@ -38,7 +38,13 @@ export function reasonRule(reason: string): string {
     const at = rule.indexOf(separator);
     if (at > 0) rule = rule.slice(0, at);
   }
-  rule = rule.replace(/ \([^)]* [^)]*\)?$/, '').trim();
+  // A parenthesis of several words is a detail (an error's message, which may nest parentheses): cut from it on.
+  const open = rule.indexOf(' (');
+  if (open > 0) {
+    const close = rule.indexOf(')', open);
+    if (rule.slice(open + 2, close < 0 ? undefined : close).includes(' ')) rule = rule.slice(0, open);
+  }
+  rule = rule.trim();
   return rule.length > 160 ? `${rule.slice(0, 159)}…` : rule;
 }
 
