@@ -13,7 +13,7 @@
 import { show } from '../../shared/core/index.ts';
 import { fetchMissingTrades } from './binance-historical-trades.ts';
 import { parseTradeFrame } from './binance-trade-frame.ts';
-import { ReconnectingSocket } from './reconnecting-socket.ts';
+import { ReconnectingSocket, type ReconnectPolicy } from './reconnecting-socket.ts';
 import type { Source, SourceItem } from './source.ts';
 
 /** Binance's market-data-only stream host (no user data streams; the same trade payloads as stream.binance.com). */
@@ -91,16 +91,7 @@ const SYMBOL = /^[A-Za-z0-9]{2,30}$/;
  * console.log(`${source.stats.missing} trades missed, ${source.stats.filled} filled from REST`);
  */
 export function binanceSource(options: BinanceSourceOptions): BinanceSource {
-  // Sorted: the name is part of the producer's run identity, and `--symbols B,A` is the same run as `A,B`.
-  const symbols = [...new Set(options.symbols.map((symbol) => checkSymbol(symbol)))].sort();
-  if (symbols.length === 0) {
-    throw new Error('The binance source needs at least one symbol: pass --symbols BTCUSDT,ETHUSDT.');
-  }
-  const url = binanceStreamUrl(options.baseUrl ?? BINANCE_STREAM_URL, symbols);
-  const restUrl = options.restUrl === undefined ? BINANCE_REST_URL : options.restUrl;
-  if (restUrl !== false) checkUrl(restUrl, ['http:', 'https:'], 'REST URL');
-  const maxGapFill = options.maxGapFill ?? 100_000;
-  const notice = options.onNotice ?? ((message: string) => process.stderr.write(`binance: ${message}\n`));
+  const config = binanceConfig(options);
   const stats: BinanceStreamStats = {
     connections: 0,
     reconnects: 0,
@@ -110,23 +101,94 @@ export function binanceSource(options: BinanceSourceOptions): BinanceSource {
     missing: 0,
     gaps: [],
   };
+  return {
+    name: `binance:${config.symbols.join(',')}`,
+    stats,
+    items: ({ signal, resumeFrom }) => new TradeReading(config, stats, signal).items(resumeFrom),
+  };
+}
 
-  async function* items({ signal, resumeFrom }: { signal: AbortSignal; resumeFrom?: string }) {
-    const last = readPosition(resumeFrom);
-    if (signal.aborted) return;
-    // Our own controller also stops the socket when the reader stops early (break / return) without aborting.
-    const stop = new AbortController();
-    const onAbort = () => stop.abort(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    const socket = new ReconnectingSocket(
-      url,
-      stop.signal,
-      {
-        heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 60_000,
-        initialDelayMs: options.initialReconnectDelayMs ?? 500,
-        maxDelayMs: options.maxReconnectDelayMs ?? 30_000,
-        maxBufferedFrames: options.maxBufferedFrames ?? 100_000,
-      },
+/** What {@link binanceSource} settles from its options, checked. */
+interface BinanceConfig {
+  /** Upper case, deduplicated, sorted. */
+  symbols: string[];
+  url: string;
+  restUrl: string | false;
+  maxGapFill: number;
+  restRetryDelayMs: number | undefined;
+  socket: ReconnectPolicy;
+  notice: (message: string) => void;
+}
+
+function binanceConfig(options: BinanceSourceOptions): BinanceConfig {
+  // Sorted: the name is part of the producer's run identity, and `--symbols B,A` is the same run as `A,B`.
+  const symbols = [...new Set(options.symbols.map((symbol) => checkSymbol(symbol)))].sort();
+  if (symbols.length === 0) {
+    throw new Error('The binance source needs at least one symbol: pass --symbols BTCUSDT,ETHUSDT.');
+  }
+  const restUrl = options.restUrl === undefined ? BINANCE_REST_URL : options.restUrl;
+  if (restUrl !== false) checkUrl(restUrl, ['http:', 'https:'], 'REST URL');
+  return {
+    symbols,
+    url: binanceStreamUrl(options.baseUrl ?? BINANCE_STREAM_URL, symbols),
+    restUrl,
+    maxGapFill: options.maxGapFill ?? 100_000,
+    restRetryDelayMs: options.restRetryDelayMs,
+    socket: {
+      heartbeatTimeoutMs: options.heartbeatTimeoutMs ?? 60_000,
+      initialDelayMs: options.initialReconnectDelayMs ?? 500,
+      maxDelayMs: options.maxReconnectDelayMs ?? 30_000,
+      maxBufferedFrames: options.maxBufferedFrames ?? 100_000,
+    },
+    notice: options.onNotice ?? ((message: string) => process.stderr.write(`binance: ${message}\n`)),
+  };
+}
+
+/**
+ * One reading of the stream, from `items` to its end: the socket, the last trade id per symbol (the position), and
+ * the frames counted so far (rejects are numbered by frame).
+ */
+class TradeReading {
+  readonly #config: BinanceConfig;
+  readonly #stats: BinanceStreamStats;
+  readonly #signal: AbortSignal;
+  /** Our own controller also stops the socket when the reader stops early (break / return) without aborting. */
+  readonly #stop = new AbortController();
+  #last = new Map<string, number>();
+  #frameNumber = 0;
+
+  constructor(config: BinanceConfig, stats: BinanceStreamStats, signal: AbortSignal) {
+    this.#config = config;
+    this.#stats = stats;
+    this.#signal = signal;
+  }
+
+  async *items(resumeFrom: string | undefined): AsyncGenerator<SourceItem> {
+    this.#last = readPosition(resumeFrom);
+    if (this.#signal.aborted) return;
+    const onAbort = () => this.#stop.abort(this.#signal.reason);
+    this.#signal.addEventListener('abort', onAbort, { once: true });
+    const socket = this.#connect();
+    try {
+      for await (const text of socket.frames()) {
+        yield* this.#read(text, socket);
+        if (this.#stop.signal.aborted) return;
+      }
+    } finally {
+      this.#signal.removeEventListener('abort', onAbort);
+      this.#stop.abort();
+      // Return only once the socket is closed, so a stopped source leaves no connection or timer behind.
+      await socket.finished;
+      this.#stats.connections = socket.connections;
+    }
+  }
+
+  #connect(): ReconnectingSocket {
+    const stats = this.#stats;
+    const socket: ReconnectingSocket = new ReconnectingSocket(
+      this.#config.url,
+      this.#stop.signal,
+      this.#config.socket,
       {
         onOpen: () => {
           stats.connections = socket.connections;
@@ -137,94 +199,92 @@ export function binanceSource(options: BinanceSourceOptions): BinanceSource {
         onDrop: ({ code, reason, retryInMs }) => {
           stats.connections = socket.connections;
           stats.reconnects++;
-          notice(`the stream closed (${code}: ${reason}); reconnecting in ${retryInMs} ms`);
+          this.#config.notice(`the stream closed (${code}: ${reason}); reconnecting in ${retryInMs} ms`);
         },
       },
     );
-    let frameNumber = 0;
+    return socket;
+  }
 
-    /** Yields the trades `fromId..toId` of `symbol` from REST, and records what it could not fill as a gap. */
-    async function* fillGap(symbol: string, fromId: number, toId: number): AsyncGenerator<SourceItem> {
-      const wanted = toId - fromId + 1;
-      let filled = 0;
-      let reason: string;
-      if (restUrl === false) {
-        reason = 'no REST URL is configured to fill it';
-      } else {
-        const fillTo = Math.min(toId, fromId + maxGapFill - 1);
-        try {
-          for await (const trade of fetchMissingTrades({
-            restUrl,
-            symbol,
-            fromId,
-            toId: fillTo,
-            signal: stop.signal,
-            retryDelayMs: options.restRetryDelayMs,
-          })) {
-            if (!trade.ok) {
-              yield { kind: 'reject', line: frameNumber, reason: trade.reason, text: trade.text };
-              continue;
-            }
-            filled++;
-            stats.filled++;
-            last.set(symbol, trade.record.seq);
-            yield { kind: 'record', record: trade.record, position: writePosition(last) };
-          }
-          reason =
-            fillTo < toId
-              ? `the gap is larger than maxGapFill (${maxGapFill})`
-              : 'Binance returned fewer trades than were missing';
-        } catch (error) {
-          if (stop.signal.aborted) return;
-          reason = (error as Error).message;
+  /** One frame: a reject, a duplicate dropped, or a trade — after the trades missed before it, filled from REST. */
+  async *#read(text: string, socket: ReconnectingSocket): AsyncGenerator<SourceItem> {
+    this.#frameNumber++;
+    const frame = parseTradeFrame(text);
+    if (frame.kind === 'invalid') {
+      yield { kind: 'reject', line: this.#frameNumber, reason: frame.reason, text };
+      return;
+    }
+    if (frame.kind === 'server-shutdown') {
+      this.#config.notice('the server announced a shutdown; reconnecting now');
+      socket.reconnect();
+      return;
+    }
+    const { record } = frame;
+    const previous = this.#last.get(record.series);
+    if (previous !== undefined && record.seq <= previous) {
+      this.#stats.duplicates++;
+      return;
+    }
+    if (previous !== undefined && record.seq > previous + 1) {
+      yield* this.#fillGap(record.series, previous + 1, record.seq - 1);
+      if (this.#stop.signal.aborted) return;
+    }
+    this.#last.set(record.series, record.seq);
+    yield { kind: 'record', record, position: writePosition(this.#last) };
+  }
+
+  /** Yields the trades `fromId..toId` of `symbol` from REST, and records what it could not fill as a gap. */
+  async *#fillGap(symbol: string, fromId: number, toId: number): AsyncGenerator<SourceItem> {
+    const { restUrl, maxGapFill } = this.#config;
+    let filled = 0;
+    let reason = 'no REST URL is configured to fill it';
+    if (restUrl !== false) {
+      const fillTo = Math.min(toId, fromId + maxGapFill - 1);
+      try {
+        for await (const item of this.#fetch(restUrl, symbol, fromId, fillTo)) {
+          if (item.kind === 'record') filled++;
+          yield item;
         }
-      }
-      if (filled < wanted) {
-        const missing = wanted - filled;
-        stats.missing += missing;
-        stats.gaps.push({ symbol, fromId, toId, missing, reason });
-        notice(`${missing} ${symbol} trades between ids ${fromId} and ${toId} are missing: ${reason}`);
-      } else {
-        notice(`filled ${filled} missed ${symbol} trades (ids ${fromId}-${toId}) from REST`);
+        reason =
+          fillTo < toId
+            ? `the gap is larger than maxGapFill (${maxGapFill})`
+            : 'Binance returned fewer trades than were missing';
+      } catch (error) {
+        if (this.#stop.signal.aborted) return;
+        reason = (error as Error).message;
       }
     }
+    this.#reportGap(symbol, fromId, toId, filled, reason);
+  }
 
-    try {
-      for await (const text of socket.frames()) {
-        frameNumber++;
-        const frame = parseTradeFrame(text);
-        if (frame.kind === 'invalid') {
-          yield { kind: 'reject', line: frameNumber, reason: frame.reason, text } satisfies SourceItem;
-          continue;
-        }
-        if (frame.kind === 'server-shutdown') {
-          notice('the server announced a shutdown; reconnecting now');
-          socket.reconnect();
-          continue;
-        }
-        const { record } = frame;
-        const previous = last.get(record.series);
-        if (previous !== undefined && record.seq <= previous) {
-          stats.duplicates++;
-          continue;
-        }
-        if (previous !== undefined && record.seq > previous + 1) {
-          yield* fillGap(record.series, previous + 1, record.seq - 1);
-          if (stop.signal.aborted) return;
-        }
-        last.set(record.series, record.seq);
-        yield { kind: 'record', record, position: writePosition(last) } satisfies SourceItem;
+  /** The trades `fromId..toId` of `symbol` from REST, as items: the position moves with each one filled. */
+  async *#fetch(restUrl: string, symbol: string, fromId: number, toId: number): AsyncGenerator<SourceItem> {
+    const signal = this.#stop.signal;
+    const retryDelayMs = this.#config.restRetryDelayMs;
+    for await (const trade of fetchMissingTrades({ restUrl, symbol, fromId, toId, signal, retryDelayMs })) {
+      if (!trade.ok) {
+        yield { kind: 'reject', line: this.#frameNumber, reason: trade.reason, text: trade.text };
+        continue;
       }
-    } finally {
-      signal.removeEventListener('abort', onAbort);
-      stop.abort();
-      // Return only once the socket is closed, so a stopped source leaves no connection or timer behind.
-      await socket.finished;
-      stats.connections = socket.connections;
+      this.#stats.filled++;
+      this.#last.set(symbol, trade.record.seq);
+      yield { kind: 'record', record: trade.record, position: writePosition(this.#last) };
     }
   }
 
-  return { name: `binance:${symbols.join(',')}`, stats, items };
+  #reportGap(symbol: string, fromId: number, toId: number, filled: number, reason: string): void {
+    const wanted = toId - fromId + 1;
+    if (filled >= wanted) {
+      this.#config.notice(`filled ${filled} missed ${symbol} trades (ids ${fromId}-${toId}) from REST`);
+      return;
+    }
+    const missing = wanted - filled;
+    this.#stats.missing += missing;
+    this.#stats.gaps.push({ symbol, fromId, toId, missing, reason });
+    this.#config.notice(
+      `${missing} ${symbol} trades between ids ${fromId} and ${toId} are missing: ${reason}`,
+    );
+  }
 }
 
 /** The combined-stream URL for the trade streams of `symbols` (lower case, as Binance's stream names are). */
