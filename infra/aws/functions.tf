@@ -14,7 +14,7 @@ locals {
     NODE_OPTIONS = "--enable-source-maps"
   }
   functions = {
-    ingest = { zip = var.ingest_zip, timeout = 30, memory = 512 }
+    ingest = { zip = var.ingest_zip, timeout = var.ingest_timeout_seconds, memory = 512 }
     sync   = { zip = var.sync_zip, timeout = 60, memory = 512 }
     read   = { zip = var.read_zip, timeout = 10, memory = 256 }
   }
@@ -47,10 +47,15 @@ resource "aws_lambda_function" "ingest" {
     log_format = "Text"
     log_group  = aws_cloudwatch_log_group.functions["ingest"].name
   }
+
+  # The first invocations write logs and decrypt the environment with the role's policy: it must exist first.
+  depends_on = [aws_iam_role_policy.ingest]
 }
 
 # Batches of up to ingest_batch_size messages, gathered for up to the batching window; a failed record returns
 # alone (ReportBatchItemFailures), and after max_receive_count receives moves to the dead-letter queue.
+# Lambda checks on create that the function's role may receive from the queue, and its pollers receive with it from
+# then on: created before the role's policy, the mapping fails, or its first polls are refused.
 resource "aws_lambda_event_source_mapping" "records" {
   event_source_arn                   = aws_sqs_queue.records.arn
   function_name                      = aws_lambda_function.ingest.arn
@@ -61,6 +66,8 @@ resource "aws_lambda_event_source_mapping" "records" {
   scaling_config {
     maximum_concurrency = var.ingest_max_concurrency
   }
+
+  depends_on = [aws_iam_role_policy.ingest]
 }
 
 resource "aws_lambda_function" "sync" {
@@ -94,4 +101,25 @@ resource "aws_lambda_function" "sync" {
     log_format = "Text"
     log_group  = aws_cloudwatch_log_group.functions["sync"].name
   }
+
+  depends_on = [aws_iam_role_policy.sync]
+}
+
+# The schedule is sync's retry: a failed or late run is not tried again (the next tick reads from the watermark),
+# where Lambda's defaults for asynchronous invocations would retry twice and keep an event up to 6 hours. A tick
+# that cannot start within a minute (a run still holds the one reserved instance) is dropped for the next one. What
+# fails goes to the failure queue, with the error, for someone to read (monitoring.tf alarms when it is not empty).
+# Lambda checks on create that the role may send to the destination, so the policy must exist first.
+resource "aws_lambda_function_event_invoke_config" "sync" {
+  function_name                = aws_lambda_function.sync.function_name
+  maximum_retry_attempts       = 0
+  maximum_event_age_in_seconds = 60
+
+  destination_config {
+    on_failure {
+      destination = aws_sqs_queue.sync_failures.arn
+    }
+  }
+
+  depends_on = [aws_iam_role_policy.sync]
 }

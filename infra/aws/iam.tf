@@ -1,8 +1,9 @@
 # One role per function, each allowed only the actions its code calls on the resources it uses:
 #   ingest — receives from the records queue (event source mapping), reads and conditionally writes window
 #            documents (BatchGetItem, PutItem), writes dead letters (BatchWriteItem);
-#   sync   — reads and writes window documents and watermarks (BatchGetItem, GetItem, PutItem) and queries the
-#            changes index (Query).
+#   sync   — reads and writes window documents and watermarks (BatchGetItem, GetItem, PutItem), queries the
+#            changes index (Query), reads the Cosmos DB key's secret, and sends its failed runs to their queue
+#            (the failure destination of its asynchronous invocations).
 # Both write their own log group and decrypt their environment.
 
 data "aws_iam_policy_document" "lambda_assume" {
@@ -75,6 +76,18 @@ data "aws_iam_policy_document" "sync" {
     sid       = "Changes"
     actions   = ["dynamodb:Query"]
     resources = ["${aws_dynamodb_table.aggregates.arn}/index/${var.changes_index_name}"]
+  }
+
+  statement {
+    sid       = "CrossCloudSecrets"
+    actions   = ["secretsmanager:GetSecretValue"]
+    resources = [aws_secretsmanager_secret.sync_cross_cloud.arn]
+  }
+
+  statement {
+    sid       = "FailedRuns"
+    actions   = ["sqs:SendMessage"]
+    resources = [aws_sqs_queue.sync_failures.arn]
   }
 
   statement {

@@ -1,4 +1,13 @@
-# The records queue and its dead-letter queue. SSE-SQS encrypts at rest; the queue policy refuses plain HTTP.
+# The records queue and its dead-letter queue, and the queue of sync runs that failed. SSE-SQS encrypts at rest;
+# the queue policy refuses plain HTTP.
+
+locals {
+  # AWS's rule for a queue that drives a Lambda: a visibility timeout of at least 6 times the function's timeout
+  # plus the batching window, so a message whose invocation is throttled and retried, or that waits in a batch, is
+  # not received a second time while the first invocation still holds it (and does not use up max_receive_count
+  # without a failure). Derived from the two variables, so they cannot drift apart.
+  records_visibility_timeout_seconds = 6 * var.ingest_timeout_seconds + var.ingest_batching_window_seconds
+}
 
 resource "aws_sqs_queue" "dead_letters" {
   name                      = var.dead_letter_queue_name
@@ -8,7 +17,7 @@ resource "aws_sqs_queue" "dead_letters" {
 
 resource "aws_sqs_queue" "records" {
   name                       = var.queue_name
-  visibility_timeout_seconds = var.visibility_timeout_seconds
+  visibility_timeout_seconds = local.records_visibility_timeout_seconds
   message_retention_seconds  = 345600
   sqs_managed_sse_enabled    = true
 
@@ -16,6 +25,13 @@ resource "aws_sqs_queue" "records" {
     deadLetterTargetArn = aws_sqs_queue.dead_letters.arn
     maxReceiveCount     = var.max_receive_count
   })
+}
+
+# Sync runs that failed or expired (aws_lambda_function_event_invoke_config.sync): the event and the error.
+resource "aws_sqs_queue" "sync_failures" {
+  name                      = "${var.prefix}-sync-failures"
+  message_retention_seconds = 1209600
+  sqs_managed_sse_enabled   = true
 }
 
 # Only the records queue may dead-letter into the DLQ.
@@ -30,8 +46,9 @@ resource "aws_sqs_queue_redrive_allow_policy" "dead_letters" {
 
 data "aws_iam_policy_document" "tls_only" {
   for_each = {
-    records      = aws_sqs_queue.records.arn
-    dead_letters = aws_sqs_queue.dead_letters.arn
+    records       = aws_sqs_queue.records.arn
+    dead_letters  = aws_sqs_queue.dead_letters.arn
+    sync_failures = aws_sqs_queue.sync_failures.arn
   }
 
   statement {
@@ -55,27 +72,11 @@ data "aws_iam_policy_document" "tls_only" {
 
 resource "aws_sqs_queue_policy" "tls_only" {
   for_each = {
-    records      = aws_sqs_queue.records.id
-    dead_letters = aws_sqs_queue.dead_letters.id
+    records       = aws_sqs_queue.records.id
+    dead_letters  = aws_sqs_queue.dead_letters.id
+    sync_failures = aws_sqs_queue.sync_failures.id
   }
 
   queue_url = each.value
   policy    = data.aws_iam_policy_document.tls_only[each.key].json
-}
-
-# A message in the dead-letter queue is a record that failed every delivery: someone should look.
-resource "aws_cloudwatch_metric_alarm" "dead_letters" {
-  alarm_name          = "${var.prefix}-records-dead-letters"
-  alarm_description   = "Messages reached ${var.dead_letter_queue_name} after ${var.max_receive_count} failed deliveries."
-  namespace           = "AWS/SQS"
-  metric_name         = "ApproximateNumberOfMessagesVisible"
-  dimensions          = { QueueName = aws_sqs_queue.dead_letters.name }
-  statistic           = "Maximum"
-  period              = 300
-  evaluation_periods  = 1
-  comparison_operator = "GreaterThanThreshold"
-  threshold           = 0
-  treat_missing_data  = "notBreaching"
-  alarm_actions       = var.alarm_actions
-  ok_actions          = var.alarm_actions
 }

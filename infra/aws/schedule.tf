@@ -1,4 +1,5 @@
-# EventBridge Scheduler invokes sync; a missed tick needs no retry (the next run reads from the watermark).
+# EventBridge Scheduler invokes sync; a missed tick needs no retry (the next run reads from the watermark). The
+# schedule assumes its role on every tick: created before the role's policy, its first ticks are refused.
 
 resource "aws_scheduler_schedule" "sync" {
   name                = "${var.prefix}-sync"
@@ -16,4 +17,6 @@ resource "aws_scheduler_schedule" "sync" {
       maximum_retry_attempts = 0
     }
   }
+
+  depends_on = [aws_iam_role_policy.scheduler]
 }

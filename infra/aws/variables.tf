@@ -31,12 +31,6 @@ variable "max_receive_count" {
   default     = 5
 }
 
-variable "visibility_timeout_seconds" {
-  description = "Visibility timeout of the records queue; at least the ingest function's timeout."
-  type        = number
-  default     = 60
-}
-
 variable "aggregates_table_name" {
   description = "DynamoDB table of window documents and sync watermarks."
   type        = string
@@ -82,10 +76,26 @@ variable "ingest_batch_size" {
   default     = 100
 }
 
+variable "ingest_timeout_seconds" {
+  description = "Timeout of the ingest function. The records queue's visibility timeout is 6 times this plus the batching window (queues.tf)."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = var.ingest_timeout_seconds >= 1 && var.ingest_timeout_seconds <= 900
+    error_message = "ingest_timeout_seconds must be between 1 and 900 (Lambda's limit)."
+  }
+}
+
 variable "ingest_batching_window_seconds" {
   description = "How long the event source mapping gathers messages before invoking ingest."
   type        = number
   default     = 5
+
+  validation {
+    condition     = var.ingest_batching_window_seconds >= 0 && var.ingest_batching_window_seconds <= 300
+    error_message = "ingest_batching_window_seconds must be between 0 and 300 (the event source mapping's limit)."
+  }
 }
 
 variable "ingest_max_concurrency" {
@@ -106,10 +116,35 @@ variable "log_retention_days" {
   default     = 30
 }
 
+# Alarms (monitoring.tf). Both lists empty, the default: the alarms change state in CloudWatch and notify nobody.
+
 variable "alarm_actions" {
-  description = "ARNs (e.g. SNS topics) notified when the dead-letter queue holds messages."
+  description = "ARNs notified when an alarm fires and when it clears (SNS topics, e.g. one your paging tool subscribes to). Empty, with alarm_emails empty: nobody is notified."
   type        = list(string)
   default     = []
+}
+
+variable "alarm_emails" {
+  description = "Addresses subscribed (through an SNS topic this stack creates) to every alarm; each must confirm the subscription AWS mails it. Empty, with alarm_actions empty: nobody is notified."
+  type        = list(string)
+  default     = []
+}
+
+variable "sync_lag_threshold_seconds" {
+  description = "Alarm when a sync run applies a source's change older than this (the lag per source of the sync metric line)."
+  type        = number
+  default     = 300
+}
+
+variable "sync_absent_minutes" {
+  description = "Alarm when no sync run has logged its line for this many minutes; keep it above the schedule's interval."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.sync_absent_minutes >= 2 && var.sync_absent_minutes <= 1440
+    error_message = "sync_absent_minutes must be between 2 and 1440 (a day of one-minute periods)."
+  }
 }
 
 variable "deletion_protection" {
@@ -135,8 +170,8 @@ variable "gcp_settings" {
   default     = {}
 }
 
-variable "gcp_credential_config" {
-  description = "Workload identity federation credential configuration for the sync function (output aws_sync_credential_config of infra/gcp); empty: sync cannot read Firestore."
+variable "gcp_credentials_zip" {
+  description = "Path of dist/aws/gcp-credentials.zip: the workload identity federation credential configuration of the sync function (output aws_sync_credential_config of infra/gcp), zipped by npm run build when TRICLOUD_AWS_SYNC_GCP_CREDENTIAL_CONFIG is set; tricloud deploy passes it when it exists. Empty: sync cannot read Firestore."
   type        = string
   default     = ""
 }
@@ -148,7 +183,7 @@ variable "azure_settings" {
 }
 
 variable "azure_cosmos_key" {
-  description = "Key of the Cosmos DB account (output COSMOS_KEY of infra/azure); kept in Secrets Manager. Give it through TF_VAR_azure_cosmos_key, never in a file. Empty: sync cannot read Cosmos DB."
+  description = "Key of the Cosmos DB account (output COSMOS_KEY of infra/azure); kept in Secrets Manager, which the sync function reads at cold start. Give it through TF_VAR_azure_cosmos_key, never in a file. Empty: sync cannot read Cosmos DB."
   type        = string
   default     = ""
   sensitive   = true

@@ -120,3 +120,34 @@ variable "gcp_credentials_json" {
   default     = ""
   sensitive   = true
 }
+
+# Alerts (monitoring.tf). Both lists empty, the default: alerts fire in Azure Monitor and nobody is notified.
+
+variable "action_group_ids" {
+  description = "Azure Monitor action groups every alert notifies (resource ids; e-mail, SMS, webhook, … receivers made elsewhere). Empty, with alert_emails empty: nobody is notified."
+  type        = list(string)
+  default     = []
+}
+
+variable "alert_emails" {
+  description = "Addresses this stack puts in an action group of its own, notified by every alert. Empty, with action_group_ids empty: nobody is notified."
+  type        = list(string)
+  default     = []
+}
+
+variable "sync_lag_threshold_seconds" {
+  description = "Alert when a sync run applies a source's change older than this (the lag per source of the sync metric line)."
+  type        = number
+  default     = 300
+}
+
+variable "sync_absent_minutes" {
+  description = "Alert when no sync run has logged its line for this many minutes (a window Azure Monitor's log alerts accept); keep it above the schedule's interval."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = contains([5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360, 1440], var.sync_absent_minutes)
+    error_message = "sync_absent_minutes must be one of 5, 10, 15, 30, 45, 60, 120, 180, 240, 300, 360 or 1440 (the windows of Azure Monitor log alerts)."
+  }
+}

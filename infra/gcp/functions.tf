@@ -117,5 +117,11 @@ resource "google_cloudfunctions2_function" "sync" {
     service_account_email = google_service_account.sync_trigger.email
   }
 
-  depends_on = [google_project_service.apis, google_secret_manager_secret_version.sync]
+  # Cloud Run refuses a revision whose service account may not read the secrets it names, so the grants (and the
+  # versions they point at) come first.
+  depends_on = [
+    google_project_service.apis,
+    google_secret_manager_secret_version.sync,
+    google_secret_manager_secret_iam_member.sync,
+  ]
 }

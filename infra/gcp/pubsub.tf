@@ -48,6 +48,16 @@ resource "google_pubsub_subscription" "ingest" {
   expiration_policy {
     ttl = ""
   }
+
+  # Pushing starts as soon as the subscription exists, and every refused push counts towards
+  # max_delivery_attempts: created before Pub/Sub may mint the invoker's token, before the invoker may call the
+  # function, or before the function may write Firestore, the first records would be dead-lettered for nothing.
+  # (IAM still takes up to minutes to propagate; the retry policy's backoff covers that, not a missing grant.)
+  depends_on = [
+    google_service_account_iam_member.pubsub_token_creator,
+    google_cloud_run_service_iam_member.ingest_invoker,
+    google_project_iam_member.firestore,
+  ]
 }
 
 resource "google_pubsub_subscription" "dead_letters" {
@@ -90,5 +100,13 @@ resource "google_cloud_scheduler_job" "sync" {
     data       = base64encode("tick")
   }
 
-  depends_on = [google_project_service.apis]
+  # Ticks start with the job: the trigger must be there (the function), and allowed to invoke sync with a token
+  # Pub/Sub mints, and sync allowed to read and write Firestore, or the first runs fail.
+  depends_on = [
+    google_project_service.apis,
+    google_cloudfunctions2_function.sync,
+    google_cloud_run_service_iam_member.sync_trigger,
+    google_service_account_iam_member.pubsub_token_creator,
+    google_project_iam_member.firestore,
+  ]
 }

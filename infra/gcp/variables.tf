@@ -154,3 +154,35 @@ variable "aws_sync_role_name" {
   type        = string
   default     = "tricloud-sync"
 }
+
+# Alert policies (monitoring.tf). Both lists empty, the default: incidents open in Cloud Monitoring and nobody is
+# notified.
+
+variable "notification_channels" {
+  description = "Cloud Monitoring notification channels every alert policy notifies (ids: projects/<project>/notificationChannels/<id>; Slack, PagerDuty, SMS, … channels made in the console). Empty, with alert_emails empty: nobody is notified."
+  type        = list(string)
+  default     = []
+}
+
+variable "alert_emails" {
+  description = "Addresses this stack makes an email notification channel for, notified by every alert policy. Empty, with notification_channels empty: nobody is notified."
+  type        = list(string)
+  default     = []
+}
+
+variable "sync_lag_threshold_seconds" {
+  description = "Alert when a sync run applies a source's change older than this (the lag per source of the sync metric line)."
+  type        = number
+  default     = 300
+}
+
+variable "sync_absent_minutes" {
+  description = "Alert when the sync function has had no request for this many minutes; keep it above the schedule's interval."
+  type        = number
+  default     = 10
+
+  validation {
+    condition     = var.sync_absent_minutes >= 2 && var.sync_absent_minutes <= 1440
+    error_message = "sync_absent_minutes must be between 2 and 1440 (a day)."
+  }
+}

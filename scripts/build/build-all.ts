@@ -3,6 +3,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { bundle } from './bundle.ts';
 import { bundleClient } from './client-bundle.ts';
+import { writeCredentialsZip } from './credentials-zip.ts';
 import { deployables } from './deployables.ts';
 import { zipFolder } from './package-zip.ts';
 
@@ -24,6 +25,8 @@ export interface BuiltDeployable {
 /** Bundles and packages every deployable into a fresh `dist/`. */
 export async function buildAll(): Promise<BuiltDeployable[]> {
   await rm(path.join(root, 'dist'), { recursive: true, force: true });
+  // Not a bundle: the AWS sync's Google credential configuration as a layer zip, when the environment gives one.
+  await writeCredentialsZip(path.join(root, 'dist'));
   const rows: BuiltDeployable[] = [];
   for (const d of deployables) {
     const result = await bundle(root, d);

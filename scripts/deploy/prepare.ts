@@ -3,9 +3,11 @@
  * (both fail fast, before a minute of building), make sure the deployables exist, and assemble the arguments and
  * environment of the cloud's stack.
  */
+import { existsSync } from 'node:fs';
 import { access } from 'node:fs/promises';
 import path from 'node:path';
 import type { Origin } from '../../shared/core/index.ts';
+import { gcpCredentialsZip } from '../build/credentials-zip.ts';
 import { checkCredentials } from './credentials.ts';
 import { DeployError, MissingCredentialsError } from './errors.ts';
 import { artifactVariables, environmentVariables, terraformEnv } from './stacks.ts';
@@ -53,8 +55,17 @@ export async function checkArtifacts(cloud: Origin, distDir: string): Promise<vo
   }
 }
 
+/**
+ * Artifacts a stack takes only when the build made them: AWS sync's Google credential layer, which the build writes
+ * when TRICLOUD_AWS_SYNC_GCP_CREDENTIAL_CONFIG is set (scripts/build/credentials-zip.ts).
+ */
+export function optionalArtifactVariables(cloud: Origin, distDir: string): Record<string, string> {
+  const layer = path.join(distDir, gcpCredentialsZip);
+  return cloud === 'aws' && existsSync(layer) ? { gcp_credentials_zip: layer } : {};
+}
+
 export function prepareStack(cloud: Origin, binary: string, env: Env, distDir: string): PreparedStack {
-  const artifacts = artifactVariables(cloud, distDir);
+  const artifacts = { ...artifactVariables(cloud, distDir), ...optionalArtifactVariables(cloud, distDir) };
   return {
     run: {
       binary,
@@ -67,10 +78,27 @@ export function prepareStack(cloud: Origin, binary: string, env: Env, distDir: s
 
 /** Runs one terraform step of a stack; a failure throws, naming the step and the stack's folder. */
 export async function terraformStep(run: TerraformRun, args: string[]): Promise<void> {
+  const lockFile = path.join(run.dir, '.terraform.lock.hcl');
+  const locked = existsSync(lockFile);
   const code = await terraform(run, args);
   if (code !== 0) {
     throw new DeployError(
       `'terraform ${args[0]}' in ${path.relative(repoRoot, run.dir)} failed (exit code ${code}); see its output above.`,
     );
   }
+  const notice = args[0] === 'init' ? lockFileNotice(lockFile, locked) : undefined;
+  if (notice) console.log(notice);
+}
+
+/**
+ * What to say after `terraform init` about the dependency lock file: the repository ships none (the providers'
+ * checksums come from registry.terraform.io, which its own build cannot reach), so the first init writes it, and
+ * it must be committed for every later init — a colleague's, CI's — to install the very same provider builds.
+ */
+export function lockFileNotice(lockFile: string, existedBefore: boolean): string | undefined {
+  if (existedBefore || !existsSync(lockFile)) return undefined;
+  return (
+    `terraform init wrote ${path.relative(repoRoot, lockFile)} (the providers' versions and checksums). Commit it, ` +
+    'so every later deploy installs the same providers.'
+  );
 }
