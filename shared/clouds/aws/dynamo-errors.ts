@@ -34,7 +34,7 @@ export function translateAwsError(error: unknown, what: string, table?: string):
   const permanent = permanentAwsError(error, status, what, table);
   if (permanent) return permanent;
   const network = networkErrorCode(error);
-  if ((status !== undefined && status >= 500) || network || error.name === 'TimeoutError') {
+  if ((status !== undefined && status >= 500) || network) {
     return new UnavailableError(`${what}: DynamoDB is unavailable (${network ?? error.name})`, {
       cause: error,
     });
