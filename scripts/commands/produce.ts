@@ -6,10 +6,10 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { runProducer } from '../../producers/producer.ts';
-import { progressView } from '../../producers/progress.ts';
+import { type ProducerStats, runProducer } from '../../producers/producer.ts';
+import { type ProgressView, progressView } from '../../producers/progress.ts';
 import { createPublisher } from '../../producers/publishers.ts';
-import { parseRoute } from '../../producers/routing.ts';
+import { ROUTES, type Route } from '../../producers/routing.ts';
 import type { BinanceSource } from '../../producers/sources/binance.ts';
 import { fileSource } from '../../producers/sources/file.ts';
 import type { Source } from '../../producers/sources/source.ts';
@@ -20,8 +20,9 @@ import {
   readAzureSettings,
   readGcpSettings,
 } from '../../shared/config/environment.ts';
-import { fnv1a32, type Origin, parseDuration } from '../../shared/core/index.ts';
-import { loadCloudEnv, parseOrigin } from '../cli/cloud-env.ts';
+import { fnv1a32, ORIGINS, type Origin } from '../../shared/core/index.ts';
+import { loadCloudEnv } from '../cli/cloud-env.ts';
+import { duration, listOf, oneOf, positiveInt, positiveNumber, seed } from '../cli/options.ts';
 
 const usage = `Usage: tricloud produce [options]
 
@@ -62,92 +63,133 @@ Output:
 
 Exit status: 0 when every record read was accepted, 2 when some are still spooled (run again to deliver), 1 on error.`;
 
+const OPTIONS = {
+  source: { type: 'string' },
+  seed: { type: 'string', default: '1' },
+  series: { type: 'string', default: '8' },
+  kind: { type: 'string', default: 'trades' },
+  prefix: { type: 'string' },
+  file: { type: 'string' },
+  format: { type: 'string' },
+  symbols: { type: 'string' },
+  'stream-url': { type: 'string' },
+  'rest-url': { type: 'string' },
+  to: { type: 'string', default: 'aws,gcp,azure' },
+  route: { type: 'string', default: 'partition' },
+  rate: { type: 'string' },
+  records: { type: 'string' },
+  duration: { type: 'string' },
+  'drain-timeout': { type: 'string', default: '30s' },
+  'state-dir': { type: 'string' },
+  rejects: { type: 'string' },
+  fresh: { type: 'boolean', default: false },
+  env: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Values = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS }>>['values'];
+
+const SOURCES = ['synthetic', 'file', 'binance'] as const;
+const SYNTHETIC_KINDS = ['trades', 'meters'] as const satisfies readonly SyntheticKind[];
+
+/** The options that shape the run, read and checked; the source's own are read where the source is built. */
+interface RunOptions {
+  source: (typeof SOURCES)[number];
+  route: Route;
+  to: Origin[];
+  rate: number | undefined;
+  records: number | undefined;
+  durationMs: number | undefined;
+  drainTimeoutMs: number;
+}
+
+/** The source to read, and what limits the run: a synthetic source's count is its own length, not a limit. */
+interface BuiltSource {
+  source: Source;
+  binance?: BinanceSource;
+  maxRecords: number | undefined;
+}
+
 export async function run(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      source: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      series: { type: 'string', default: '8' },
-      kind: { type: 'string', default: 'trades' },
-      prefix: { type: 'string' },
-      file: { type: 'string' },
-      format: { type: 'string' },
-      symbols: { type: 'string' },
-      'stream-url': { type: 'string' },
-      'rest-url': { type: 'string' },
-      to: { type: 'string', default: 'aws,gcp,azure' },
-      route: { type: 'string', default: 'partition' },
-      rate: { type: 'string' },
-      records: { type: 'string' },
-      duration: { type: 'string' },
-      'drain-timeout': { type: 'string', default: '30s' },
-      'state-dir': { type: 'string' },
-      rejects: { type: 'string' },
-      fresh: { type: 'boolean', default: false },
-      env: { type: 'string' },
-      json: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values } = parseArgs({ args: argv, options: OPTIONS });
   if (values.help) {
     console.log(usage);
     return 0;
   }
-  const route = parseRoute(values.route);
-  const to = [...new Set(values.to.split(',').map((c) => parseOrigin(c.trim(), '--to')))];
-  const rate = optionalNumber(values.rate, '--rate');
-  const records = optionalNumber(values.records, '--records');
-  const durationMs = values.duration === undefined ? undefined : parseDuration(values.duration, '--duration');
-  const kind =
-    values.source ??
-    (values.file !== undefined ? 'file' : values.symbols !== undefined ? 'binance' : 'synthetic');
-
-  let source: Source;
-  let binance: BinanceSource | undefined;
-  let maxRecords: number | undefined = records;
-  if (kind === 'synthetic') {
-    if (values.kind !== 'trades' && values.kind !== 'meters')
-      throw new Error(`--kind takes trades or meters, not '${values.kind}'.`);
-    const total = records ?? (durationMs === undefined ? 10_000 : undefined);
-    source = syntheticSource({
-      seed: requiredNumber(values.seed, '--seed'),
-      series: requiredNumber(values.series, '--series'),
-      kind: values.kind as SyntheticKind,
-      ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
-      ...(total === undefined ? {} : { records: total }),
-    });
-    maxRecords = undefined;
-  } else if (kind === 'file') {
-    if (values.file === undefined)
-      throw new Error('--source file needs --file PATH (an NDJSON or CSV file).');
-    source = await fileSource(values.file, values.format);
-  } else if (kind === 'binance') {
-    if (values.symbols === undefined)
-      throw new Error('--source binance needs --symbols LIST, e.g. --symbols BTCUSDT,ETHUSDT.');
-    const { binanceSource } = await import('../../producers/sources/binance.ts');
-    const restUrl = values['rest-url'];
-    binance = binanceSource({
-      symbols: values.symbols.split(',').map((s) => s.trim()),
-      ...(values['stream-url'] === undefined ? {} : { baseUrl: values['stream-url'] }),
-      ...(restUrl === undefined ? {} : { restUrl: restUrl === 'none' ? false : restUrl }),
-    });
-    source = binance;
-  } else {
-    throw new Error(`--source takes synthetic, file or binance, not '${kind}'.`);
-  }
-
+  const options = readOptions(values);
+  const built = await buildSource(options, values);
   await loadCloudEnv(values.env);
-  const settings = cloudSettings(to, process.env);
+  const settings = cloudSettings(options.to, process.env);
   const stateDir =
-    values['state-dir'] ?? path.join('.tricloud', 'produce', runId(source.name, route, to, maxRecords));
+    values['state-dir'] ??
+    path.join('.tricloud', 'produce', runId(built.source.name, options.route, options.to, built.maxRecords));
   if (values.fresh) await rm(stateDir, { recursive: true, force: true });
-
   const view = progressView({
     json: values.json,
     tty: process.stdout.isTTY === true,
     write: (text) => process.stdout.write(text),
   });
+  const stats = await produce(built, options, { settings, stateDir, view, values });
+  return report(stats, built.binance, view, values.json);
+}
+
+function readOptions(values: Values): RunOptions {
+  const inferred =
+    values.file !== undefined ? 'file' : values.symbols !== undefined ? 'binance' : 'synthetic';
+  return {
+    route: oneOf('--route', values.route, ROUTES),
+    to: listOf('--to', values.to, ORIGINS),
+    rate: values.rate === undefined ? undefined : positiveNumber('--rate', values.rate),
+    records: values.records === undefined ? undefined : positiveInt('--records', values.records),
+    durationMs: values.duration === undefined ? undefined : duration('--duration', values.duration),
+    drainTimeoutMs: duration('--drain-timeout', values['drain-timeout']),
+    source: oneOf('--source', values.source ?? inferred, SOURCES),
+  };
+}
+
+async function buildSource(options: RunOptions, values: Values): Promise<BuiltSource> {
+  const { records, durationMs } = options;
+  switch (options.source) {
+    case 'synthetic': {
+      // Without --records or --duration a synthetic run is 10,000 records long.
+      const total = records ?? (durationMs === undefined ? 10_000 : undefined);
+      const source = syntheticSource({
+        seed: seed('--seed', values.seed),
+        series: positiveInt('--series', values.series),
+        kind: oneOf('--kind', values.kind, SYNTHETIC_KINDS),
+        ...(values.prefix === undefined ? {} : { prefix: values.prefix }),
+        ...(total === undefined ? {} : { records: total }),
+      });
+      return { source, maxRecords: undefined };
+    }
+    case 'file':
+      if (values.file === undefined)
+        throw new Error('--source file needs --file PATH (an NDJSON or CSV file).');
+      return { source: await fileSource(values.file, values.format), maxRecords: records };
+    case 'binance': {
+      if (values.symbols === undefined)
+        throw new Error('--source binance needs --symbols LIST, e.g. --symbols BTCUSDT,ETHUSDT.');
+      const { binanceSource } = await import('../../producers/sources/binance.ts');
+      const restUrl = values['rest-url'];
+      const binance = binanceSource({
+        symbols: values.symbols.split(',').map((s) => s.trim()),
+        ...(values['stream-url'] === undefined ? {} : { baseUrl: values['stream-url'] }),
+        ...(restUrl === undefined ? {} : { restUrl: restUrl === 'none' ? false : restUrl }),
+      });
+      return { source: binance, binance, maxRecords: records };
+    }
+  }
+}
+
+/** Runs the producer with its progress on the view. Ctrl-C (or SIGTERM) stops reading; a second one quits at once. */
+async function produce(
+  { source, maxRecords }: BuiltSource,
+  options: RunOptions,
+  run: { settings: Partial<CloudSettings>; stateDir: string; view: ProgressView; values: Values },
+): Promise<ProducerStats> {
+  const { settings, stateDir, view, values } = run;
+  const { route, to, rate, durationMs, drainTimeoutMs } = options;
   const controller = new AbortController();
   let interrupts = 0;
   const onInterrupt = () => {
@@ -162,7 +204,7 @@ export async function run(argv: string[]): Promise<number> {
   process.on('SIGINT', onInterrupt);
   process.on('SIGTERM', onInterrupt);
   try {
-    const stats = await runProducer(source, {
+    return await runProducer(source, {
       settings,
       publisherFor: (cloud) => createPublisher(cloud, settings as CloudSettings),
       route,
@@ -172,24 +214,34 @@ export async function run(argv: string[]): Promise<number> {
       ...(rate === undefined ? {} : { rate }),
       ...(maxRecords === undefined ? {} : { maxRecords }),
       ...(durationMs === undefined ? {} : { durationMs }),
-      drainTimeoutMs: parseDuration(values['drain-timeout'], '--drain-timeout'),
+      drainTimeoutMs,
       signal: controller.signal,
       onProgress: (p) => view.update(p),
     });
-    if (binance) {
-      const { reconnects, filled, missing, gaps } = binance.stats;
-      if (!values.json)
-        console.log(
-          `binance: ${reconnects} reconnects, ${filled} trades filled from REST, ${missing} missed${gaps.length ? ` (${gaps.map((g) => `${g.symbol} ${g.fromId}-${g.toId}`).join(', ')})` : ''}`,
-        );
-      Object.assign(stats, { binance: { reconnects, filled, missing, gaps } });
-    }
-    view.done(stats);
-    return stats.delivered ? 0 : 2;
   } finally {
     process.off('SIGINT', onInterrupt);
     process.off('SIGTERM', onInterrupt);
   }
+}
+
+/** Prints the summary, with the binance stream's reconnects and gaps, and gives the exit status. */
+function report(
+  stats: ProducerStats,
+  binance: BinanceSource | undefined,
+  view: ProgressView,
+  json: boolean,
+): number {
+  if (binance) {
+    const { reconnects, filled, missing, gaps } = binance.stats;
+    const where = gaps.map((g) => `${g.symbol} ${g.fromId}-${g.toId}`).join(', ');
+    if (!json)
+      console.log(
+        `binance: ${reconnects} reconnects, ${filled} trades filled from REST, ${missing} missed${gaps.length ? ` (${where})` : ''}`,
+      );
+    Object.assign(stats, { binance: { reconnects, filled, missing, gaps } });
+  }
+  view.done(stats);
+  return stats.delivered ? 0 : 2;
 }
 
 /** Reads only the chosen clouds' settings, so `--to aws` needs no Azure variables; a missing one is named. */
@@ -214,15 +266,4 @@ function runId(
     .replace(/^-+|-+$/g, '')
     .slice(-60);
   return `${slug}-${route}-${fnv1a32(identity).toString(16).padStart(8, '0')}`;
-}
-
-function optionalNumber(text: string | undefined, option: string): number | undefined {
-  return text === undefined ? undefined : requiredNumber(text, option);
-}
-
-function requiredNumber(text: string, option: string): number {
-  const n = Number(text);
-  if (!Number.isFinite(n) || n <= 0 || text.trim() === '')
-    throw new Error(`${option} takes a positive number, not '${text}'.`);
-  return n;
 }
