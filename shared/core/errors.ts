@@ -1,7 +1,7 @@
 /**
- * The errors the core understands. Adapters translate each provider's failures into these at the edge
- * (a DynamoDB `ConditionalCheckFailedException`, a Firestore `FAILED_PRECONDITION`, a Cosmos 412 all become a
- * {@link ConflictError}), so no use case ever sees an SDK error type.
+ * The errors the core understands. Adapters translate the provider failures the core acts on into these at the
+ * edge (a DynamoDB `ConditionalCheckFailedException`, a Firestore `FAILED_PRECONDITION`, a Cosmos 412 all become a
+ * {@link ConflictError}) and pass any other error on unchanged, which the core does not retry in place (`ports.ts`).
  */
 export class TricloudError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
