@@ -40,7 +40,8 @@ function transportRows(t) {
   ];
   if (t.partitions?.length) {
     const parts = t.partitions.map(
-      (p) => `${p.partition}: ${p.lastEnqueued}${p.behind === undefined ? '' : ` (${p.behind} behind)`}`,
+      (p) =>
+        `${p.partition}: ${p.lastEnqueued < 0 ? 'empty' : p.lastEnqueued}${p.behind === undefined ? '' : ` (${p.behind} behind)`}`,
     );
     rows.push(row('partitions', parts.join(', ')));
   }
@@ -124,16 +125,23 @@ function detailsPanel(c) {
   return el('div', { class: 'panel', 'data-details': c.cloud }, sync, reasons, notes);
 }
 
+// The series on offer, every one any store holds; the first choice is the one with the newest window.
 function seriesChoices(model) {
-  const keys = new Set();
-  for (const cloud of CLOUDS)
-    for (const s of model.clouds[cloud].documents?.series ?? []) keys.add(`${s.series}|${s.window}`);
+  const newest = new Map();
+  for (const cloud of CLOUDS) {
+    for (const s of model.clouds[cloud].documents?.series ?? []) {
+      const key = `${s.series}|${s.window}`;
+      newest.set(key, Math.max(newest.get(key) ?? s.last, s.last));
+    }
+  }
   const select = document.getElementById('series');
   const current = [...select.options].map((o) => o.value).join(',');
-  const wanted = [...keys].sort();
-  if (wanted.join(',') !== current)
+  const wanted = [...newest.keys()].sort();
+  if (wanted.join(',') !== current) {
     select.replaceChildren(...wanted.map((k) => el('option', { value: k }, k.replace('|', ' · '))));
-  if (!wanted.includes(chosen)) chosen = wanted[0] ?? '';
+  }
+  if (!wanted.includes(chosen))
+    chosen = [...newest].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))[0]?.[0] ?? '';
   select.value = chosen;
 }
 
@@ -196,7 +204,9 @@ function renderCandles(set) {
   const panels = CLOUDS.map((o) => {
     const answer = set.clouds[o];
     const panel = el('div', { class: 'panel candles', 'data-candles-cloud': o });
-    const answered = answer.windows ? `${answer.windows.length} windows` : 'did not answer';
+    const answered = answer.windows
+      ? `${answer.windows.length} window${answer.windows.length === 1 ? '' : 's'}`
+      : 'did not answer';
     panel.append(el('div', { class: 'panel-head' }, el('b', {}, o), el('span', { class: 'meta' }, answered)));
     if (answer.error !== undefined) panel.append(el('div', { class: 'empty' }, answer.error));
     else if (answer.windows.length === 0)
