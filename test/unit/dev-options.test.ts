@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { watchFunctions } from '../../scripts/dev/function-telemetry.ts';
-import { failureLines, renderRows } from '../../scripts/dev/live-view.ts';
+import { failureLines, renderRows, startLiveView } from '../../scripts/dev/live-view.ts';
 import { parseDevOptions } from '../../scripts/dev/options.ts';
 import { logInvocation } from '../../shared/observability/invocation-log.ts';
 
@@ -88,6 +88,30 @@ describe('the live view', () => {
     expect(failureLines({ aws: row, gcp: row, azure: failing })).toEqual([
       `  azure failed messages: too-large 4, transient 1; last: ${failing.lastError.slice(0, 399)}…`,
     ]);
+  });
+});
+
+describe('the live view in a pipe', () => {
+  it('stamps each line said and, when stopped, prints the rows once more, then lines go under them', () => {
+    const row = { ingested: 7, deadLettered: 0, failures: {}, documents: 1, syncLagMs: {} };
+    let text = '';
+    const view = startLiveView({
+      mode: 'lines',
+      elapsed: () => '   1.0 s',
+      status: () => ({ phase: 'done', rows: { aws: row, gcp: row, azure: row } }),
+      write: (t) => {
+        text += t;
+      },
+    });
+    view.say('produced');
+    view.stop();
+    view.say('after');
+    const lines = text.split('\n');
+    expect(lines[0]).toBe('[   1.0 s] produced');
+    expect(lines[1]).toBe('[   1.0 s] ── done');
+    expect(lines[3]).toMatch(/^\[ {3}1\.0 s\] aws\s+-\s+7\s/);
+    expect(lines.at(-2)).toBe('[   1.0 s] after');
+    expect(text).not.toContain(String.fromCharCode(27));
   });
 });
 
