@@ -1,7 +1,8 @@
 /** `tricloud dev`'s options: parsed once, checked with a sentence naming the fix, typed for the rest of the run. */
 import { parseArgs } from 'node:util';
-import { parseRoute, type Route } from '../../producers/routing.ts';
-import { ORIGINS, type Origin, parseDuration } from '../../shared/core/index.ts';
+import { ROUTES, type Route } from '../../producers/routing.ts';
+import { ORIGINS, type Origin } from '../../shared/core/index.ts';
+import { duration, oneOf, positiveInt, seed as seedOption } from '../cli/options.ts';
 
 export type DevSource = 'synthetic' | 'file';
 
@@ -45,7 +46,7 @@ Options:
   --chaos-cloud C    aws | gcp | azure: the cloud --chaos cuts (default: picked by the seed)
   --keep-running     stay up after the run for other producers (Ctrl-C stops); writes the environment to
                      --env (default .tricloud/dev.env)
-  --env FILE    where --keep-running writes the stack's environment
+  --env FILE         where --keep-running writes the stack's environment
   -h, --help         show this help`;
 
 /** Parses argv; `undefined` means help was asked for. */
@@ -73,24 +74,26 @@ export function parseDevOptions(
     },
   });
   if (values.help) return undefined;
-  const source = (values.source ?? (values.file ? 'file' : 'synthetic')) as DevSource;
-  if (source !== 'synthetic' && source !== 'file')
-    throw new Error(`--source takes synthetic or file, not '${source}'.`);
+  const source: DevSource = oneOf('--source', values.source ?? (values.file ? 'file' : 'synthetic'), [
+    'synthetic',
+    'file',
+  ]);
   if (source === 'file' && !values.file)
     throw new Error('--source file needs --file PATH: a file of JSON records, one per line.');
-  const route = parseRoute(values.route);
-  const seed = positiveInteger('--seed', values.seed, 0);
-  const chaosCloud = (values['chaos-cloud'] ?? ORIGINS[seed % ORIGINS.length]) as Origin;
-  if (!ORIGINS.includes(chaosCloud))
-    throw new Error(`--chaos-cloud takes aws, gcp or azure, not '${chaosCloud}'.`);
+  const route = oneOf('--route', values.route, ROUTES);
+  const seed = seedOption('--seed', values.seed);
+  const chaosCloud: Origin =
+    values['chaos-cloud'] === undefined
+      ? ORIGINS[seed % ORIGINS.length]!
+      : oneOf('--chaos-cloud', values['chaos-cloud'], ORIGINS);
   return {
     source,
     ...(values.file ? { file: values.file } : {}),
-    records: positiveInteger('--records', values.records),
-    series: positiveInteger('--series', values.series),
+    records: positiveInt('--records', values.records),
+    series: positiveInt('--series', values.series),
     route,
     seed,
-    syncEveryMs: parseDuration(values['sync-every'], '--sync-every'),
+    syncEveryMs: duration('--sync-every', values['sync-every']),
     ...(values.export ? { export: values.export } : {}),
     ...(values.report ? { report: values.report } : {}),
     keepRunning: values['keep-running'],
@@ -99,11 +102,4 @@ export function parseDevOptions(
     chaosCloud,
     live: isTTY ? 'redraw' : 'lines',
   };
-}
-
-function positiveInteger(name: string, text: string, min = 1): number {
-  const n = Number(text);
-  if (!Number.isSafeInteger(n) || n < min)
-    throw new Error(`${name} takes a whole number of at least ${min}, not '${text}'.`);
-  return n;
 }
