@@ -9,12 +9,6 @@ import { fnv1a32, ORIGINS, type Origin } from '../shared/core/index.ts';
 export type Route = 'partition' | 'failover' | 'mirror';
 export const ROUTES: readonly Route[] = ['partition', 'failover', 'mirror'];
 
-export function parseRoute(value: string): Route {
-  if (!(ROUTES as readonly string[]).includes(value))
-    throw new Error(`--route takes partition, failover or mirror, not '${value}'.`);
-  return value as Route;
-}
-
 /** FNV-1a of the series: the same home on every machine and every run. */
 export function homeCloud(series: string, clouds: readonly Origin[] = ORIGINS): Origin {
   return clouds[fnv1a32(series) % clouds.length]!;
