@@ -9,6 +9,7 @@
  */
 import type { Origin } from '../../shared/core/index.ts';
 import { type CloudOutage, proxyCloud } from '../local-stack/outage-proxy.ts';
+import { waitUntil } from '../machine/wait-until.ts';
 import type { IngestHandlers } from '../trigger-hosts/ingest-hosts.ts';
 import type { DevProducer } from './dev-producer.ts';
 
@@ -41,6 +42,9 @@ export interface ChaosReport {
   /** Publish attempts the producer had to retry because of the outage. */
   producerRetries: number;
 }
+
+/** A producer that has not reached a quarter of its records in this long has stopped; the outage never starts. */
+const CUT_AFTER_PROGRESS_TIMEOUT_MS = 10 * 60_000;
 
 export interface Chaos {
   readonly cloud: Origin;
@@ -80,7 +84,11 @@ export async function prepareChaos(cloud: Origin, env: Record<string, string>): 
     env: proxied.env,
     report,
     async outage(progress, outageMs, elapsedMs, say) {
-      while (progress() < 0.25) await new Promise((r) => setTimeout(r, 50));
+      await waitUntil(async () => (progress() >= 0.25 ? true : undefined), {
+        description: `a quarter of the records to be produced before cutting ${cloud}`,
+        timeoutMs: CUT_AFTER_PROGRESS_TIMEOUT_MS,
+        intervalMs: 50,
+      });
       await proxied.cut();
       report.cutAtMs = elapsedMs();
       say(

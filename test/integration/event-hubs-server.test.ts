@@ -15,26 +15,18 @@ import {
 } from '@azure/event-hubs';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { type RunningEventHubsServer, startEventHubsServer } from '../../scripts/event-hubs-server/index.ts';
+import { waitUntil } from '../../scripts/machine/wait-until.ts';
 
 const pollTimeoutMs = 15_000;
 
 /** Polls `probe` until it returns a value, or fails once `pollTimeoutMs` has passed: tests never sleep to synchronise. */
-async function pollFor<T>(
-  what: string | (() => string),
-  probe: () => T | undefined,
-  intervalMs = 20,
-): Promise<T> {
-  const deadline = Date.now() + pollTimeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() >= deadline) {
-      throw new Error(
-        `Timed out after ${pollTimeoutMs} ms waiting for ${typeof what === 'string' ? what : what()}.`,
-      );
-    }
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
+function pollFor<T>(what: string | (() => string), probe: () => T | undefined, intervalMs = 20): Promise<T> {
+  return waitUntil(async () => probe(), {
+    description: typeof what === 'string' ? what : what(),
+    lastSeen: typeof what === 'string' ? undefined : what,
+    timeoutMs: pollTimeoutMs,
+    intervalMs,
+  });
 }
 /** Short waits keep the consumer's empty polls, and so the tests, quick. */
 const subscribeDefaults: SubscribeOptions = { maxWaitTimeInSeconds: 1, maxBatchSize: 50 };
