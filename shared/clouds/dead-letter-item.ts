@@ -40,6 +40,17 @@ export interface DeadLetterItem {
   at: number;
 }
 
+/**
+ * Reading a dead-letter place back, for inspection and replay (`tricloud dead-letters`, `tricloud status`): every
+ * cloud's sink reads its letters as the items it stored, ids as the letters had them.
+ */
+export interface DeadLetterReader {
+  /** One letter by its id; undefined when there is none. */
+  read(id: string): Promise<DeadLetterItem | undefined>;
+  /** Every letter, in the store's own order, page by page: memory follows the page, not the store. */
+  list(): AsyncIterable<DeadLetterItem>;
+}
+
 export interface SizedDeadLetterItem {
   item: DeadLetterItem;
   /** An upper bound on the item's size in any of the three stores, in bytes; at most {@link MAX_ITEM_BYTES}. */

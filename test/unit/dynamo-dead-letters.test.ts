@@ -1,14 +1,16 @@
 /**
  * The DynamoDB dead-letter sink against a scripted client (issue 15): batches of at most 25, a bounded number of
- * calls in flight, unprocessed items written again a bounded number of times, then a transient error.
+ * calls in flight, unprocessed items written again a bounded number of times after the core's backoff (on a
+ * stepping clock, so no real time passes), then a transient error.
  */
 import type { BatchWriteItemCommand, DynamoDBClient, WriteRequest } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
 import { DynamoDeadLetters } from '../../shared/clouds/aws/dynamo-dead-letters.ts';
 import { type DeadLetter, isTransient, ThrottledError } from '../../shared/core/index.ts';
+import { SteppingClock } from '../../shared/core/testing/index.ts';
 
 const TABLE = 'deadLetters';
-const FAST_RETRY = { attempts: 4, baseDelayMs: 1, maxDelayMs: 2 };
+const RETRY = { attempts: 4, baseMs: 100, maxMs: 300 };
 
 function letters(n: number): DeadLetter[] {
   return Array.from({ length: n }, (_, i) => ({
@@ -40,12 +42,16 @@ function scriptedClient(unprocessed: (requests: WriteRequest[], call: number) =>
       return { UnprocessedItems: left.length > 0 ? { [TABLE]: left } : {} };
     },
   };
+  const clock = new SteppingClock(0, 0);
   const sink = new DynamoDeadLetters({
     client: client as unknown as DynamoDBClient,
     table: TABLE,
-    retry: FAST_RETRY,
+    retry: RETRY,
+    clock,
+    // The longest wait full jitter allows, so the test sees each ceiling.
+    random: () => 0.999_999,
   });
-  return { sink, calls, written, most: () => most };
+  return { sink, calls, written, most: () => most, clock };
 }
 
 describe('DynamoDB dead letters', () => {
@@ -72,11 +78,14 @@ describe('DynamoDB dead letters', () => {
   });
 
   it('gives up after a bounded number of attempts with a transient error, so the message comes back', async () => {
-    const { sink, calls } = scriptedClient((requests) => requests.slice(1));
+    const { sink, calls, clock } = scriptedClient((requests) => requests.slice(1));
     const error = await sink.put(letters(25)).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ThrottledError);
     expect(isTransient(error)).toBe(true);
     expect((error as Error).message).toContain('left 21 of 25 unprocessed after 4 attempts');
-    expect(calls).toHaveLength(FAST_RETRY.attempts);
+    expect(calls).toHaveLength(RETRY.attempts);
+    // Three waits between four attempts, each under its doubling ceiling, capped: < 100 + 200 + 300 ms.
+    expect(clock.now()).toBeGreaterThan(590);
+    expect(clock.now()).toBeLessThan(600);
   });
 });

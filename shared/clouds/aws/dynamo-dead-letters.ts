@@ -1,7 +1,8 @@
 /**
  * The AWS dead-letter place: the dead-letters table, one item per letter, keyed by the letter's stable id. Letters
  * go in `BatchWriteItem` calls of at most 25 items (and far below 16 MB: an item is at most 350 KB), a few calls in
- * flight; items DynamoDB leaves unprocessed are written again with capped backoff, a bounded number of times.
+ * flight; items DynamoDB leaves unprocessed are written again after the core's backoff (`retry.ts`: capped
+ * doubling, full jitter, on the injected clock), a bounded number of times, then the call fails as throttled.
  */
 import {
   type AttributeValue,
@@ -12,8 +13,21 @@ import {
   type ScanCommandOutput,
   type WriteRequest,
 } from '@aws-sdk/client-dynamodb';
-import { type DeadLetter, type DeadLetterSink, ThrottledError } from '../../core/index.ts';
-import { type DeadLetterItem, deadLetterBatches, forEachBounded } from '../dead-letter-item.ts';
+import {
+  type BackoffPolicy,
+  backoff,
+  type Clock,
+  type DeadLetter,
+  type DeadLetterSink,
+  ThrottledError,
+} from '../../core/index.ts';
+import {
+  type DeadLetterItem,
+  type DeadLetterReader,
+  deadLetterBatches,
+  forEachBounded,
+} from '../dead-letter-item.ts';
+import { systemClock } from '../system-clock.ts';
 import { translateAwsError } from './dynamo-errors.ts';
 
 /** DynamoDB's limits on one `BatchWriteItem`: 25 put requests, 16 MB (kept well below). */
@@ -21,24 +35,35 @@ const BATCH_LIMITS = { maxItems: 25, maxBytes: 12_000_000 };
 /** `BatchWriteItem` calls in flight at once. */
 const CONCURRENCY = 4;
 
-/** How items left unprocessed are written again: attempts in all, and the backoff between them. */
-export interface UnprocessedRetry {
+/**
+ * How items left unprocessed are written again: attempts in all (the first write included), and the backoff
+ * between them. The defaults wait at most 50 + 100 + … + 1,600 + 2,000 ms ≈ 5.2 s in all before giving up.
+ */
+export interface UnprocessedRetry extends BackoffPolicy {
   attempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
 }
 
-const DEFAULT_RETRY: UnprocessedRetry = { attempts: 8, baseDelayMs: 50, maxDelayMs: 2_000 };
+const DEFAULT_RETRY: UnprocessedRetry = { attempts: 8, baseMs: 50, maxMs: 2_000 };
 
-export class DynamoDeadLetters implements DeadLetterSink {
+export class DynamoDeadLetters implements DeadLetterSink, DeadLetterReader {
   readonly #client: DynamoDBClient;
   readonly #table: string;
   readonly #retry: UnprocessedRetry;
+  readonly #clock: Clock;
+  readonly #random: () => number;
 
-  constructor(options: { client: DynamoDBClient; table: string; retry?: UnprocessedRetry }) {
+  constructor(options: {
+    client: DynamoDBClient;
+    table: string;
+    retry?: UnprocessedRetry;
+    clock?: Clock;
+    random?: () => number;
+  }) {
     this.#client = options.client;
     this.#table = options.table;
     this.#retry = options.retry ?? DEFAULT_RETRY;
+    this.#clock = options.clock ?? systemClock;
+    this.#random = options.random ?? Math.random;
   }
 
   /** One letter by its id, for inspection and replay. */
@@ -71,8 +96,9 @@ export class DynamoDeadLetters implements DeadLetterSink {
   }
 
   /**
-   * Writes every letter, or throws: a transient error when DynamoDB keeps leaving items unprocessed, so the
-   * messages come back later instead of this call looping on a throttled table.
+   * Writes every letter, or throws: a {@link ThrottledError} (transient) when DynamoDB still leaves items
+   * unprocessed after the last attempt, so the core fails the messages they came from and the platform brings them
+   * back later, instead of this call looping on a throttled table.
    */
   async put(letters: readonly DeadLetter[]): Promise<void> {
     await forEachBounded(deadLetterBatches(letters, BATCH_LIMITS), CONCURRENCY, (batch) =>
@@ -102,9 +128,8 @@ export class DynamoDeadLetters implements DeadLetterSink {
             `after ${attempt} attempts; the message is retried later`,
         );
       }
-      // Full jitter under a capped exponential: concurrent writers spread out instead of retrying in step.
-      const cap = Math.min(this.#retry.maxDelayMs, this.#retry.baseDelayMs * 2 ** (attempt - 1));
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * cap));
+      // Full jitter: the function's concurrent invocations spread out instead of retrying in step.
+      await backoff(this.#clock, attempt, this.#retry, this.#random);
     }
   }
 }

@@ -4,7 +4,12 @@
  */
 import type { CollectionReference, Firestore, QueryDocumentSnapshot } from '@google-cloud/firestore';
 import type { DeadLetter, DeadLetterSink } from '../../core/index.ts';
-import { type DeadLetterItem, deadLetterBatches, forEachBounded } from '../dead-letter-item.ts';
+import {
+  type DeadLetterItem,
+  type DeadLetterReader,
+  deadLetterBatches,
+  forEachBounded,
+} from '../dead-letter-item.ts';
 import { translateGcpError } from './firestore-errors.ts';
 
 /** Firestore's limit of writes in one batch, and a size well under a commit's 10 MiB. */
@@ -12,7 +17,7 @@ const BATCH_LIMITS = { maxItems: 500, maxBytes: 4_000_000 };
 /** Commits in flight at once. */
 const CONCURRENCY = 4;
 
-export class FirestoreDeadLetters implements DeadLetterSink {
+export class FirestoreDeadLetters implements DeadLetterSink, DeadLetterReader {
   readonly #db: Firestore;
   readonly #letters: CollectionReference;
 
