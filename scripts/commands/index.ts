@@ -40,6 +40,10 @@ export const commands: Record<string, Command> = {
     load: () => import('./query.ts'),
   },
   status: { summary: 'All clouds: backlog, dead letters, sync lag', load: () => import('./status.ts') },
+  'dead-letters': {
+    summary: 'List, show, export and redrive dead letters',
+    load: () => import('./dead-letters.ts'),
+  },
   verify: {
     summary: 'Compare the three stores by digests per series and day; name the windows that differ',
     load: () => import('./verify.ts'),

@@ -49,7 +49,7 @@ export function reasonRule(reason: string): string {
 }
 
 /** What a whole message refused for good by the store is dead-lettered with (`IngestOutcome.deadLetterRefused`). */
-const REFUSED_PREFIX = 'the store refused it for good';
+export const REFUSED_PREFIX = 'the store refused it for good';
 
 /**
  * Counts letters by rule, most frequent first (ties: newest first), and those of the last hour before `now`.
