@@ -56,30 +56,4 @@ locals {
   )
 }
 
-# The other clouds' sync functions read DynamoDB as this user, allowed exactly what the AWS sync role is on the
-# aggregates table. Terraform creates no access key (it would sit in the state): create one with
-# `aws iam create-access-key --user-name <prefix>-remote-sync` and give it to infra/gcp and infra/azure
-# (TRICLOUD_SYNC_AWS_ACCESS_KEY_ID, TRICLOUD_SYNC_AWS_SECRET_ACCESS_KEY; see README, Deploying).
-resource "aws_iam_user" "remote_sync" {
-  name = "${var.prefix}-remote-sync"
-}
-
-data "aws_iam_policy_document" "remote_sync" {
-  statement {
-    sid       = "WindowDocumentsAndWatermarks"
-    actions   = ["dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:PutItem"]
-    resources = [aws_dynamodb_table.aggregates.arn]
-  }
-
-  statement {
-    sid       = "Changes"
-    actions   = ["dynamodb:Query"]
-    resources = ["${aws_dynamodb_table.aggregates.arn}/index/${var.changes_index_name}"]
-  }
-}
-
-resource "aws_iam_user_policy" "remote_sync" {
-  name   = "${var.prefix}-remote-sync"
-  user   = aws_iam_user.remote_sync.name
-  policy = data.aws_iam_policy_document.remote_sync.json
-}
+# The other clouds' sync functions read DynamoDB as roles they assume with their own identity: federation.tf.

@@ -33,8 +33,3 @@ output "sync_role_arn" {
 output "dead_letter_alarm" {
   value = aws_cloudwatch_metric_alarm.dead_letters.arn
 }
-
-# Create its access key for the other clouds' sync functions (see cross-cloud.tf).
-output "remote_sync_user" {
-  value = aws_iam_user.remote_sync.name
-}

@@ -1,6 +1,6 @@
 # Secrets of the Function App, read through Key Vault references in its app settings with its managed identity:
-# the Event Hubs listen connection string (ingest), the Cosmos DB key (ingest and sync), the AWS keys sync reads
-# DynamoDB with, and the Google credential sync reads Firestore with. The last is JSON text in an app setting
+# the Event Hubs listen connection string (ingest), the Cosmos DB key (ingest and sync), and the Google credential
+# sync reads Firestore with (DynamoDB needs none: federation.tf). The last is JSON text in an app setting
 # (TRICLOUD_GCP_CREDENTIALS_JSON) because the Google SDK otherwise wants a file, which a Flex Consumption app
 # cannot be given outside its package. RBAC authorization; only the app's identity reads secrets, the deployer
 # writes them.
@@ -28,13 +28,11 @@ locals {
       EVENTHUB_CONNECTION_STRING = azurerm_eventhub_authorization_rule.ingest_listen.primary_connection_string
       COSMOS_KEY                 = azurerm_cosmosdb_account.main.primary_key
     },
-    var.sync_secrets,
     { TRICLOUD_GCP_CREDENTIALS_JSON = var.gcp_credentials_json },
   )
   # Keys only from names known at plan time (the connection string and key are not, on the first apply).
   app_secret_names = toset(concat(
     ["EVENTHUB_CONNECTION_STRING", "COSMOS_KEY"],
-    nonsensitive([for name, value in var.sync_secrets : name if value != ""]),
     nonsensitive(var.gcp_credentials_json == "") ? [] : ["TRICLOUD_GCP_CREDENTIALS_JSON"],
   ))
 }

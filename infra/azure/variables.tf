@@ -107,13 +107,6 @@ variable "gcp_settings" {
   default     = {}
 }
 
-variable "sync_secrets" {
-  description = "Secrets the sync function reads other clouds with, by variable name: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (an IAM user limited to the AWS sync policy). Kept in Key Vault. Give them through TF_VAR_sync_secrets, never in a file."
-  type        = map(string)
-  default     = {}
-  sensitive   = true
-}
-
 variable "gcp_credentials_json" {
   description = "Google credential sync reads Firestore with, as JSON text (TRICLOUD_GCP_CREDENTIALS_JSON): a key of infra/gcp's azure_sync_service_account, or a workload identity federation configuration (type external_account). Empty: sync's pass over Google fails and says so. Kept in Key Vault. Give it through TF_VAR_gcp_credentials_json, never in a file."
   type        = string

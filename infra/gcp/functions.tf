@@ -87,13 +87,15 @@ resource "google_cloudfunctions2_function" "sync" {
     ingress_settings               = "ALLOW_INTERNAL_ONLY"
     all_traffic_on_latest_revision = true
     service_account_email          = google_service_account.sync.email
-    # Sync reads only the stores' settings (readStoreSettings): it gets no Event Hubs secret.
+    # Sync reads only the stores' settings (readStoreSettings): it gets no Event Hubs secret. It reaches DynamoDB
+    # as the AWS role of federation.tf, with its own identity token.
     environment_variables = merge(
       var.pipeline_settings,
       local.runtime_env,
       local.gcp_env,
       var.aws_settings,
       var.azure_settings,
+      local.aws_web_identity_env,
     )
 
     dynamic "secret_environment_variables" {

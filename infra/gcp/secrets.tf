@@ -1,9 +1,9 @@
 # Cross-cloud access of the sync functions.
 #
-# GCP sync reads AWS and Azure with secrets kept in Secret Manager (replicated in var.region only) and injected as
-# environment variables by the platform (secret_environment_variables), so the code reads them as any other
-# variable: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY of an IAM user allowed only what the AWS sync role is,
-# COSMOS_KEY of the Cosmos DB account. Only the sync service account may read them.
+# GCP sync reads Azure with a secret kept in Secret Manager (replicated in var.region only) and injected as an
+# environment variable by the platform (secret_environment_variables), so the code reads it as any other variable:
+# COSMOS_KEY of the Cosmos DB account. Only the sync service account may read it. AWS needs no secret: sync assumes
+# an AWS role with its own identity token (federation.tf).
 #
 # AWS sync reads Firestore without a secret: workload identity federation (below) lets the AWS sync role
 # impersonate a service account that holds the sync role on the database.

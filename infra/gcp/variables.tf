@@ -137,7 +137,7 @@ variable "azure_settings" {
 }
 
 variable "sync_secrets" {
-  description = "Secrets the sync function reads other clouds with, by variable name: AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY (an IAM user limited to the AWS sync policy), COSMOS_KEY. Kept in Secret Manager. Give them through TF_VAR_sync_secrets, never in a file."
+  description = "Secrets the sync function reads other clouds with, by variable name: COSMOS_KEY (DynamoDB needs none: federation.tf). Kept in Secret Manager. Give them through TF_VAR_sync_secrets, never in a file."
   type        = map(string)
   default     = {}
   sensitive   = true

@@ -1,18 +1,13 @@
 /**
  * The Terraform stack of each cloud (`infra/<cloud>`): which build artifacts it takes, and the variables it gets
  * from the caller's environment — the other two clouds' settings that its sync function reads (their outputs,
- * by env-contract name, e.g. from the env file an earlier `tricloud deploy --env` wrote) and the secrets it
- * keeps in its own secret store. Everything goes to Terraform as `TF_VAR_*`, so values never reach argv (and so
- * `ps`) and an explicit `TF_VAR_*` the user set wins.
+ * by env-contract name, e.g. from the env file an earlier `tricloud deploy --env` wrote), the identities between
+ * stacks (infra/aws trusts the identities infra/gcp and infra/azure output; they get the roles infra/aws outputs)
+ * and the secrets it keeps in its own secret store. Everything goes to Terraform as `TF_VAR_*`, so values never
+ * reach argv (and so `ps`) and an explicit `TF_VAR_*` the user set wins.
  */
 import path from 'node:path';
-import {
-  awsCredentialsEnv,
-  envNames,
-  isContractName,
-  readRemoteSyncCredentials,
-  storeLocatorEnv,
-} from '../../shared/config/environment.ts';
+import { envNames, isContractName, storeLocatorEnv } from '../../shared/config/environment.ts';
 import type { Origin } from '../../shared/core/index.ts';
 import { deployables } from '../build/deployables.ts';
 import type { Env } from './terraform-cli.ts';
@@ -37,9 +32,8 @@ export function artifactVariables(cloud: Origin, distDir: string): Record<string
 /** Terraform variables (name → value; maps JSON-encoded) a cloud's stack takes from the environment. */
 export function environmentVariables(cloud: Origin, env: Env): Record<string, string> {
   const vars: Record<string, string> = {};
-  // Keys of the IAM user infra/aws creates for the other clouds' sync, never the deployer's own login.
-  const remote = readRemoteSyncCredentials(env);
-  const remoteKeys = remote !== undefined ? awsCredentialsEnv(remote) : {};
+  // No AWS key crosses to another cloud: GCP's and Azure's sync assume a role with their own identity.
+  const identities = identityVariables(cloud, env);
   const cosmosKey = env[envNames.azure.cosmosKey];
   // Azure's sync cannot be given a credentials file, so its Google credential travels as JSON text (Key Vault).
   const googleCredential = env[envNames.gcp.credentialsJson];
@@ -54,19 +48,38 @@ export function environmentVariables(cloud: Origin, env: Env): Record<string, st
       if (projectId) vars.project_id = projectId;
       vars.aws_settings = JSON.stringify(storeLocatorEnv('aws', env));
       vars.azure_settings = JSON.stringify(storeLocatorEnv('azure', env));
-      vars.sync_secrets = JSON.stringify({
-        ...remoteKeys,
-        ...(cosmosKey ? { [envNames.azure.cosmosKey]: cosmosKey } : {}),
-      });
+      vars.sync_secrets = JSON.stringify(cosmosKey ? { [envNames.azure.cosmosKey]: cosmosKey } : {});
       break;
     case 'azure':
       // The azurerm provider's own variable, not one of ours.
       if (env.ARM_SUBSCRIPTION_ID) vars.subscription_id = env.ARM_SUBSCRIPTION_ID;
       vars.aws_settings = JSON.stringify(storeLocatorEnv('aws', env));
       vars.gcp_settings = JSON.stringify(storeLocatorEnv('gcp', env));
-      vars.sync_secrets = JSON.stringify(remoteKeys);
       if (googleCredential) vars.gcp_credentials_json = googleCredential;
       break;
+  }
+  return { ...vars, ...identities };
+}
+
+/**
+ * Terraform variable → the env-contract name (an output of another stack) it is read from: what infra/aws trusts,
+ * and the role each other stack's sync assumes.
+ */
+const identityInputs: Record<Origin, Record<string, string>> = {
+  aws: {
+    gcp_sync_service_account_id: envNames.deploy.gcpSyncIdentity,
+    azure_sync_principal_id: envNames.deploy.azureSyncIdentity,
+    azure_tenant_id: envNames.deploy.azureTenantId,
+  },
+  gcp: { aws_federated_role_arn: envNames.deploy.gcpSyncRoleArn },
+  azure: { aws_federated_role_arn: envNames.deploy.azureSyncRoleArn },
+};
+
+function identityVariables(cloud: Origin, env: Env): Record<string, string> {
+  const vars: Record<string, string> = {};
+  for (const [variable, name] of Object.entries(identityInputs[cloud])) {
+    const value = env[name];
+    if (value) vars[variable] = value;
   }
   return vars;
 }

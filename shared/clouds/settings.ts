@@ -10,11 +10,36 @@ export interface AwsCredentials {
   sessionToken?: string;
 }
 
+/**
+ * Where a function outside AWS gets the OpenID Connect token that STS trades for a role's credentials: its
+ * platform's own identity, so no AWS key is stored anywhere.
+ */
+export type WebIdentityTokenSource =
+  /** Google's metadata server signs an ID token of the function's service account (Cloud Functions, Cloud Run). */
+  | { platform: 'gcp-metadata'; metadataHost: string }
+  /** The Functions host's managed identity endpoint hands out an Entra ID token of the app's identity. */
+  | { platform: 'azure-managed-identity'; identityEndpoint: string; identityHeader: string };
+
+/** A role another cloud's function assumes with `AssumeRoleWithWebIdentity` (see infra/aws/federation.tf). */
+export interface AwsWebIdentity {
+  roleArn: string;
+  /** What the token is asked for, and what the role's trust policy pins (`aud`). */
+  audience: string;
+  tokenSource: WebIdentityTokenSource;
+  /** Absent means the STS endpoint of the region. */
+  stsEndpoint?: string;
+}
+
 /** What reaching DynamoDB takes: all that a store (sync, export, verify) needs of AWS. */
 export interface AwsStoreSettings {
   region: string;
-  /** Absent in real clouds, where the SDK's default credential chain (roles, profiles) applies. */
+  /**
+   * Static keys: the local stack's, or a developer's. Absent in real clouds, where the SDK's default credential
+   * chain (roles, profiles) applies, or `webIdentity` when set.
+   */
   credentials?: AwsCredentials;
+  /** GCP's and Azure's sync functions: a role assumed with the platform's identity token, instead of keys. */
+  webIdentity?: AwsWebIdentity;
   /** Absent means the real DynamoDB endpoint of `region`. */
   dynamodbEndpoint?: string;
   aggregatesTable: string;

@@ -14,7 +14,6 @@
  * const env = cloudEnv({ aws, gcp, azure }); // the same variables, ready for an env file
  */
 import type { CloudSettings, StoreSettings } from '../clouds/settings.ts';
-import { ConfigError } from '../core/errors.ts';
 import type { Origin } from '../core/origin.ts';
 import {
   awsCredentialsEnv,
@@ -87,11 +86,19 @@ export const envNames = {
     /** The local read functions' bearer token (the clouds' own IAM stands in for it when deployed). */
     localToken: 'TRICLOUD_READ_TOKEN',
   },
-  /** What `tricloud deploy` alone reads: keys of the AWS user the other clouds' sync functions sign in as. */
+  /**
+   * What `tricloud deploy` alone reads: the identities one stack outputs and another trusts, so the other clouds'
+   * sync functions reach DynamoDB with their own identity and no AWS key (infra/<cloud>/federation.tf).
+   */
   deploy: {
-    // Not AWS_ACCESS_KEY_ID: that is the deployer's own login, which must never reach a function.
-    remoteSyncAccessKeyId: 'TRICLOUD_SYNC_AWS_ACCESS_KEY_ID',
-    remoteSyncSecretAccessKey: 'TRICLOUD_SYNC_AWS_SECRET_ACCESS_KEY',
+    /** infra/gcp → infra/aws: the unique id of GCP's sync service account, which its role trusts. */
+    gcpSyncIdentity: 'TRICLOUD_GCP_SYNC_IDENTITY',
+    /** infra/azure → infra/aws: the object id of the Function App's managed identity, and its tenant. */
+    azureSyncIdentity: 'TRICLOUD_AZURE_SYNC_IDENTITY',
+    azureTenantId: 'TRICLOUD_AZURE_TENANT_ID',
+    /** infra/aws → infra/gcp and infra/azure: the role each cloud's sync assumes. */
+    gcpSyncRoleArn: 'TRICLOUD_AWS_GCP_SYNC_ROLE_ARN',
+    azureSyncRoleArn: 'TRICLOUD_AWS_AZURE_SYNC_ROLE_ARN',
   },
 } as const;
 
@@ -166,20 +173,4 @@ export function storeLocatorEnv(cloud: Origin, env: Env): Record<string, string>
     if (value !== undefined) out[name] = value;
   }
   return out;
-}
-
-/** The remote-sync AWS keys `tricloud deploy` hands the other clouds; both or neither. */
-export function readRemoteSyncCredentials(
-  env: Env,
-): { accessKeyId: string; secretAccessKey: string } | undefined {
-  const { remoteSyncAccessKeyId: idName, remoteSyncSecretAccessKey: secretName } = envNames.deploy;
-  const accessKeyId = optional(env, idName);
-  const secretAccessKey = optional(env, secretName);
-  if (accessKeyId === undefined && secretAccessKey === undefined) return undefined;
-  if (accessKeyId === undefined || secretAccessKey === undefined) {
-    throw new ConfigError(
-      `${accessKeyId === undefined ? idName : secretName} is not set but ${accessKeyId === undefined ? secretName : idName} is: set both, to a key of the IAM user tricloud-remote-sync (see README, Deploying).`,
-    );
-  }
-  return { accessKeyId, secretAccessKey };
 }

@@ -187,24 +187,23 @@ describe('tricloud deploy with terraform', () => {
     expect(written).not.toHaveProperty('sync_role_arn');
   });
 
-  it('gives GCP sync the remote AWS keys, not the deployer login', async () => {
+  it('gives GCP sync the AWS role it assumes, and no AWS key', async () => {
     await installFakeTerraform();
+    const roleArn = 'arn:aws:iam::123456789012:role/tricloud-gcp-sync';
     const code = await deploy(
       ['--cloud', 'gcp', '--plan', '--skip-build', '--dist', dist],
       env({
         GOOGLE_OAUTH_ACCESS_TOKEN: 't',
         GOOGLE_CLOUD_PROJECT: 'my-project',
         ...awsLogin,
-        TRICLOUD_SYNC_AWS_ACCESS_KEY_ID: 'AKIAREMOTE',
-        TRICLOUD_SYNC_AWS_SECRET_ACCESS_KEY: 'remote-secret',
+        TRICLOUD_AWS_GCP_SYNC_ROLE_ARN: roleArn,
       }),
     );
     expect(code).toBe(0);
     const text = await readFile(log, 'utf8');
     expect(text).toContain('TF_VAR_project_id=my-project');
-    expect(text).toContain(
-      'TF_VAR_sync_secrets={"AWS_ACCESS_KEY_ID":"AKIAREMOTE","AWS_SECRET_ACCESS_KEY":"remote-secret"}',
-    );
+    expect(text).toContain(`TF_VAR_aws_federated_role_arn=${roleArn}`);
+    expect(text).toContain('TF_VAR_sync_secrets={}');
     expect(text).not.toContain('AKIAEXAMPLE');
   });
 

@@ -127,7 +127,8 @@ describe.each(['aws', 'gcp', 'azure'] as const)('infra/%s against infra/manifest
   });
 
   it('outputs the env contract: every output in capitals is a contract name', () => {
-    const contract = new Set<string>(Object.values(envNames[cloud]));
+    // The cloud's own names, and the identities between stacks that tricloud deploy hands the next stack.
+    const contract = new Set<string>([...Object.values(envNames[cloud]), ...Object.values(envNames.deploy)]);
     const upper = Object.keys(stacks[cloud].output).filter((n) => /^[A-Z0-9_]+$/.test(n));
     expect(upper.length).toBeGreaterThan(4);
     for (const name of upper) expect(contract, `output ${name}`).toContain(name);
@@ -296,7 +297,7 @@ describe('infra/aws IAM', () => {
       `${ref('aws_cloudwatch_log_group.functions["sync"].arn')}:*`,
       ref('aws_kms_key.functions.arn'),
     ],
-    remote_sync: [
+    federated_sync: [
       ref('aws_dynamodb_table.aggregates.arn'),
       `${ref('aws_dynamodb_table.aggregates.arn')}/index/${ref('var.changes_index_name')}`,
     ],
@@ -312,7 +313,7 @@ describe('infra/aws IAM', () => {
 
   it('allows only DynamoDB operations the adapters send, and ingest no change query', async () => {
     const inCode = await dynamoOperationsInCode();
-    for (const name of ['ingest', 'sync', 'remote_sync']) {
+    for (const name of ['ingest', 'sync', 'federated_sync']) {
       const dynamo = statements(name).flatMap((s) => s.actions.filter((a) => a.startsWith('dynamodb:')));
       for (const action of dynamo) expect(inCode, `${name}: ${action}`).toContain(action);
     }

@@ -19,7 +19,6 @@ import {
   readGcpStoreSettings,
   readGivenServices,
   readPipelineSettings,
-  readRemoteSyncCredentials,
   readStoreSettings,
   readSyncOptions,
   storeLocatorEnv,
@@ -396,18 +395,5 @@ describe('what tricloud deploy hands one cloud of another', () => {
     ]);
     expect(storeLocatorEnv('azure', env)).not.toHaveProperty('COSMOS_KEY');
     expect(storeLocatorEnv('azure', {})).toEqual({});
-  });
-
-  it('takes both remote-sync keys or neither', () => {
-    expect(readRemoteSyncCredentials({})).toBeUndefined();
-    expect(
-      readRemoteSyncCredentials({
-        TRICLOUD_SYNC_AWS_ACCESS_KEY_ID: 'AKIA',
-        TRICLOUD_SYNC_AWS_SECRET_ACCESS_KEY: 's',
-      }),
-    ).toEqual({ accessKeyId: 'AKIA', secretAccessKey: 's' });
-    expect(() => readRemoteSyncCredentials({ TRICLOUD_SYNC_AWS_ACCESS_KEY_ID: 'AKIA' })).toThrow(
-      /TRICLOUD_SYNC_AWS_SECRET_ACCESS_KEY is not set but TRICLOUD_SYNC_AWS_ACCESS_KEY_ID is: set both/,
-    );
   });
 });

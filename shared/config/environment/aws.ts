@@ -1,5 +1,7 @@
 /** AWS's part of the environment contract: its variable names, read into settings and written back from them. */
 import type { AwsCredentials, AwsSettings, AwsStoreSettings } from '../../clouds/settings.ts';
+import { ConfigError } from '../../core/errors.ts';
+import { awsWebIdentityEnv, awsWebIdentityNames, readAwsWebIdentity } from './aws-web-identity.ts';
 import { type Env, optional, required, variable } from './values.ts';
 
 export const awsNames = {
@@ -16,6 +18,8 @@ export const awsNames = {
   deadLettersTable: 'TRICLOUD_DYNAMODB_DEAD_LETTERS_TABLE',
   /** The read function's URL (a Lambda Function URL with IAM auth: requests are signed with SigV4). */
   readUrl: 'TRICLOUD_READ_URL_AWS',
+  /** A role to assume with the platform's identity token, for functions on the other clouds. */
+  ...awsWebIdentityNames,
 } as const;
 
 /** The variables that say which DynamoDB tables to read, and carry no secret and no local endpoint. */
@@ -39,10 +43,18 @@ export function readAwsCredentials(env: Env): AwsCredentials | undefined {
 export function readAwsStoreSettings(env: Env = process.env): AwsStoreSettings {
   const n = awsNames;
   const credentials = readAwsCredentials(env);
+  const webIdentity = readAwsWebIdentity(env);
+  if (credentials !== undefined && webIdentity !== undefined) {
+    throw new ConfigError(
+      `${n.roleArn} and ${n.accessKeyId} are both set, so it is unclear who reaches AWS: unset the keys to assume ` +
+        `the role with the platform's identity, or unset ${n.roleArn} and ${n.tokenSource} to use the keys (development only).`,
+    );
+  }
   const dynamodbEndpoint = optional(env, n.dynamodbEndpoint);
   return {
     region: required(env, n.region),
     ...(credentials !== undefined ? { credentials } : {}),
+    ...(webIdentity !== undefined ? { webIdentity } : {}),
     ...(dynamodbEndpoint !== undefined ? { dynamodbEndpoint } : {}),
     aggregatesTable: required(env, n.aggregatesTable),
     changesIndex: required(env, n.changesIndex),
@@ -77,6 +89,7 @@ export function awsEnv(settings: AwsStoreSettings & Partial<AwsSettings>): Recor
   return {
     [n.region]: s.region,
     ...(s.credentials !== undefined ? awsCredentialsEnv(s.credentials) : {}),
+    ...(s.webIdentity !== undefined ? awsWebIdentityEnv(s.webIdentity) : {}),
     ...variable(n.sqsEndpoint, s.sqsEndpoint),
     ...variable(n.dynamodbEndpoint, s.dynamodbEndpoint),
     ...variable(n.queueUrl, s.queueUrl),
