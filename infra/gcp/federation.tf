@@ -18,11 +18,13 @@ variable "aws_web_identity_audience" {
 }
 
 locals {
-  aws_web_identity_env = var.aws_federated_role_arn == "" ? {} : {
+  # What the sync function reads (shared/config/environment/aws-web-identity.ts); none until the role exists.
+  aws_web_identity = {
     TRICLOUD_AWS_ROLE_ARN              = var.aws_federated_role_arn
     TRICLOUD_AWS_WEB_IDENTITY          = "gcp-metadata"
     TRICLOUD_AWS_WEB_IDENTITY_AUDIENCE = var.aws_web_identity_audience
   }
+  aws_web_identity_env = var.aws_federated_role_arn == "" ? {} : local.aws_web_identity
 }
 
 # For infra/aws (variable gcp_sync_service_account_id): the identity its role for GCP's sync trusts (sub and azp of
