@@ -9,10 +9,11 @@
 #     accounts.google.com:oaud; sub and azp are both the account's unique id (output TRICLOUD_GCP_SYNC_IDENTITY of
 #     infra/gcp). All three are pinned.
 #   Azure — the Function App's managed identity asks for a token for the resource api://AzureADTokenExchange (the
-#     default of azure_token_audiences). Entra ID issues those in the v2 format: issuer
-#     https://login.microsoftonline.com/<tenant>/v2.0, sub = the identity's object id (outputs
-#     TRICLOUD_AZURE_TENANT_ID and TRICLOUD_AZURE_SYNC_IDENTITY of infra/azure). An IAM OIDC provider trusts that
-#     issuer for those audiences; the role pins aud and sub. The thumbprint is left out: IAM verifies the issuer's
+#     default of azure_token_audiences). Microsoft documents those tokens (they are what a managed identity presents
+#     as a federated credential) with issuer https://login.microsoftonline.com/<tenant>/v2.0 and sub = the
+#     identity's object id (outputs TRICLOUD_AZURE_TENANT_ID and TRICLOUD_AZURE_SYNC_IDENTITY of infra/azure). An
+#     IAM OIDC provider trusts that issuer for those audiences; the role pins aud and sub. Should a token differ,
+#     sync's error lists its iss, aud and sub. The thumbprint is left out: IAM verifies the issuer's
 #     certificate against its trusted CAs (aws provider 5.81 and later make thumbprint_list optional).
 #
 # The identities exist only after infra/gcp and infra/azure are applied, so each role is created once its identity

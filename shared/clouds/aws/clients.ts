@@ -6,9 +6,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { AwsCredentials, AwsWebIdentity } from '../settings.ts';
-import { systemClock } from '../system-clock.ts';
-import { identityTokenSource } from '../web-identity-tokens.ts';
-import { type TemporaryCredentials, webIdentityCredentials } from './web-identity-credentials.ts';
+import type { TemporaryCredentials } from './web-identity-credentials.ts';
 
 export interface AwsConnection {
   region: string;
@@ -18,23 +16,40 @@ export interface AwsConnection {
   dynamodbEndpoint?: string;
 }
 
-type Credentials = AwsCredentials | (() => Promise<TemporaryCredentials>);
+type CredentialProvider = () => Promise<TemporaryCredentials>;
+
+/**
+ * The role's credentials, with the provider and the token sources loaded on first use: only GCP's and Azure's sync
+ * need them, so the other functions' cold start does not load them.
+ */
+function federatedCredentials(region: string, identity: AwsWebIdentity): CredentialProvider {
+  let provider: Promise<CredentialProvider> | undefined;
+  const load = async (): Promise<CredentialProvider> => {
+    const [{ webIdentityCredentials }, { identityTokenSource }, { systemClock }] = await Promise.all([
+      import('./web-identity-credentials.ts'),
+      import('../web-identity-tokens.ts'),
+      import('../system-clock.ts'),
+    ]);
+    return webIdentityCredentials({
+      roleArn: identity.roleArn,
+      roleSessionName: `tricloud-${identity.tokenSource.platform}`,
+      token: identityTokenSource(identity),
+      region,
+      ...(identity.stsEndpoint !== undefined ? { stsEndpoint: identity.stsEndpoint } : {}),
+      clock: systemClock,
+    });
+  };
+  return async () => {
+    provider ??= load();
+    return (await provider)();
+  };
+}
 
 /** The `credentials` option of a client, or none for the default chain. */
-export function connectionCredentials(c: AwsConnection): { credentials?: Credentials } {
-  if (c.webIdentity !== undefined) {
-    const identity = c.webIdentity;
-    return {
-      credentials: webIdentityCredentials({
-        roleArn: identity.roleArn,
-        roleSessionName: `tricloud-${identity.tokenSource.platform}`,
-        token: identityTokenSource(identity),
-        region: c.region,
-        ...(identity.stsEndpoint !== undefined ? { stsEndpoint: identity.stsEndpoint } : {}),
-        clock: systemClock,
-      }),
-    };
-  }
+export function connectionCredentials(c: AwsConnection): {
+  credentials?: AwsCredentials | CredentialProvider;
+} {
+  if (c.webIdentity !== undefined) return { credentials: federatedCredentials(c.region, c.webIdentity) };
   return c.credentials ? { credentials: c.credentials } : {};
 }
 
