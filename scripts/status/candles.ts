@@ -5,6 +5,7 @@
  */
 import {
   type AggregateStore,
+  checkQuery,
   ORIGINS,
   type Origin,
   parseWindow,
@@ -48,6 +49,8 @@ export async function readCandles(
   query: { series: string; window: string; now: number; deadlineMs: number },
 ): Promise<CandleSet> {
   const { from, to } = candleRange(spans, query.series, query.window, query.now);
+  // A bad series or size is the asker's mistake, said once, not three clouds' failures.
+  checkQuery({ series: query.series, window: query.window, from, to });
   const deadlineAt = Date.now() + query.deadlineMs;
   const entries = await Promise.all(
     ORIGINS.map(async (cloud) => {

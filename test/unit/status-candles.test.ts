@@ -52,6 +52,12 @@ describe('readCandles', () => {
     expect(set.clouds.gcp).toEqual({ error: 'no answer within 200 ms' });
     expect(set.clouds.azure).toEqual({ error: 'not configured: COSMOS_ENDPOINT is not set' });
   });
+
+  it('refuses a series no store could hold, naming it', async () => {
+    await expect(
+      readCandles({}, [], { series: 'a/b', window: '1m', now: T0, deadlineMs: 200 }),
+    ).rejects.toMatchObject({ name: 'QueryError', parameter: 'series' });
+  });
 });
 
 describe('within', () => {
