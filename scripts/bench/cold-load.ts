@@ -1,15 +1,17 @@
 /**
  * Cold load per deployable: a fresh process loads the function and serves its first invocation against the local
- * stack. Three forms of the same code, interleaved so machine load affects them alike:
- *   - `bundled`: the deployed bundle from `dist/`;
+ * stack. Four forms of the same code, interleaved so machine load affects them alike:
+ *   - `bundled`: the deployed package from `dist/`, loaded with its code cache (`scripts/build/app-loader.ts`);
+ *   - `no cache`: the same package without its code cache — what runs wherever V8 refuses the cache;
  *   - `compiled`: our code compiled to JavaScript, every dependency imported from `node_modules` as installed — what
- *     a deployment without a bundler ships, and the baseline of the ratio;
+ *     a deployment without a bundler ships, and the baseline of the ratios;
  *   - `source`: the TypeScript sources run by Node, which also pays for its TypeScript loader.
- * Each figure is the median of several processes, split into Node's own start, loading the code and the first
- * call; only loading differs in kind between the forms, so the load ratio is what bundling alone changes.
+ * Every form runs under the Node options its platform starts functions with. Each figure is the median of several
+ * processes, split into the platform's start, loading the code and the first call (see `cold-load-probe.mjs`), in
+ * wall time and in the process's CPU time (which other work on the machine disturbs less).
  */
 import { execFile } from 'node:child_process';
-import { rm } from 'node:fs/promises';
+import { cp, readdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { build } from 'esbuild';
@@ -19,18 +21,24 @@ import type { Report } from './report.ts';
 const root = path.resolve(import.meta.dirname, '..', '..');
 const probe = path.join(import.meta.dirname, 'cold-load-probe.mjs');
 /** Inside the repository, so the compiled code finds `node_modules` the way an unbundled deployment does. */
-const compiledDir = path.join(root, 'node_modules', '.cache', 'tricloud', 'cold-load');
+const cacheDir = path.join(root, 'node_modules', '.cache', 'tricloud', 'cold-load');
 
 interface Phases {
   start: number;
   load: number;
   call: number;
   total: number;
+  cpuStart: number;
+  cpuLoad: number;
+  cpuCall: number;
+  codeCache: string;
 }
+const FORMS = ['bundled', 'noCache', 'compiled', 'source'] as const;
+type Form = (typeof FORMS)[number];
 
 /** Our code as plain JavaScript: one module per entry (split at dynamic imports), packages left to `node_modules`. */
 async function compile(d: Deployable): Promise<string> {
-  const outdir = path.join(compiledDir, d.name);
+  const outdir = path.join(cacheDir, d.name);
   await rm(outdir, { recursive: true, force: true });
   await build({
     absWorkingDir: root,
@@ -48,10 +56,41 @@ async function compile(d: Deployable): Promise<string> {
   return path.join(outdir, 'index.mjs');
 }
 
+/** The built package without its code cache, beside the compiled code (so it finds the same `node_modules`). */
+async function withoutCodeCache(d: Deployable): Promise<string> {
+  const dir = path.join(cacheDir, `${d.name}-no-cache`);
+  await rm(dir, { recursive: true, force: true });
+  await cp(path.join(root, 'dist', d.outDir), dir, { recursive: true });
+  for (const f of await readdir(dir)) if (f.endsWith('.cache')) await rm(path.join(dir, f));
+  return path.join(dir, d.outFile);
+}
+
+/**
+ * How each platform starts Node for a function, from its runtime's own start script: Lambda's bootstrap passes
+ * `--expose-gc` and heap sizes from the function's memory (new space a tenth, half of it per semi-space, the rest
+ * old space; memory from infra/aws/*.tf); Google's buildpacks set `--max-old-space-size` to 80 % of the memory in
+ * NODE_OPTIONS (512M, infra/gcp/functions.tf). The Azure Functions host adds none of its own.
+ */
+function platformNode(d: Deployable): { args: string[]; env: NodeJS.ProcessEnv } {
+  if (d.cloud === 'aws') {
+    const memory = d.name === 'aws-read' ? 256 : 512;
+    const newSpace = Math.floor(memory / 10);
+    const heap = [
+      `--max-semi-space-size=${Math.floor(newSpace / 2)}`,
+      `--max-old-space-size=${memory - newSpace}`,
+    ];
+    return { args: ['--expose-gc', '--max-http-header-size', '81920', ...heap], env: {} };
+  }
+  if (d.cloud === 'gcp')
+    return { args: [], env: { NODE_OPTIONS: `--max-old-space-size=${Math.floor((512 * 80) / 100)}` } };
+  return { args: [], env: {} };
+}
+
 /** Asynchronous on purpose: the local stack's in-process servers must keep answering while the probe runs. */
-async function coldStart(modulePath: string, name: string, env: NodeJS.ProcessEnv): Promise<Phases> {
-  const { stdout } = await promisify(execFile)(process.execPath, [probe, modulePath, name], {
-    env: { ...env, TRICLOUD_LOG_LEVEL: 'error' },
+async function coldStart(modulePath: string, d: Deployable, env: NodeJS.ProcessEnv): Promise<Phases> {
+  const node = platformNode(d);
+  const { stdout } = await promisify(execFile)(process.execPath, [...node.args, probe, modulePath, d.name], {
+    env: { ...env, ...node.env, TRICLOUD_LOG_LEVEL: 'error' },
     encoding: 'utf8',
   });
   return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as Phases;
@@ -59,48 +98,72 @@ async function coldStart(modulePath: string, name: string, env: NodeJS.ProcessEn
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
-export async function benchColdLoad(env: NodeJS.ProcessEnv, report: Report, runs = 5): Promise<void> {
+export async function benchColdLoad(env: NodeJS.ProcessEnv, report: Report, runs = 7): Promise<void> {
   for (const d of deployables) {
-    const forms = {
+    const forms: Record<Form, string> = {
       bundled: path.join(root, 'dist', d.outDir, d.outFile),
+      noCache: await withoutCodeCache(d),
       compiled: await compile(d),
       source: path.join(root, d.entry),
     };
     // Not counted: sync's first pass reads everything the other clouds changed since its last run.
-    await coldStart(forms.bundled, d.name, env);
-    const runsOf = { bundled: [] as Phases[], compiled: [] as Phases[], source: [] as Phases[] };
+    await coldStart(forms.bundled, d, env);
+    const runsOf = Object.fromEntries(FORMS.map((f) => [f, [] as Phases[]])) as Record<Form, Phases[]>;
     for (let i = 0; i < runs; i++)
-      for (const form of ['bundled', 'compiled', 'source'] as const)
-        runsOf[form].push(await coldStart(forms[form], d.name, env));
-    const m = (form: keyof typeof forms, phase: keyof Phases) => median(runsOf[form].map((p) => p[phase]));
-    const key = `coldLoad.${d.name}`;
-    const ms = (name: string, label: string, value: number) =>
-      report(`${key}.${name}`, `${d.name} ${label}`, value, 'ms');
-    ms('bundledMs', 'bundled: total', m('bundled', 'total'));
-    ms('bundledStartMs', '  Node start', m('bundled', 'start'));
-    ms('bundledLoadMs', '  load', m('bundled', 'load'));
-    ms('bundledCallMs', '  first call', m('bundled', 'call'));
-    ms('compiledMs', 'compiled, node_modules: total', m('compiled', 'total'));
-    ms('compiledLoadMs', '  load', m('compiled', 'load'));
-    ms('compiledCallMs', '  first call', m('compiled', 'call'));
-    ms('sourceMs', 'TypeScript source, node_modules: total', m('source', 'total'));
-    report(
-      `${key}.ratio`,
-      `${d.name} ratio (compiled / bundled)`,
-      m('compiled', 'total') / m('bundled', 'total'),
-      '×',
-    );
-    report(
-      `${key}.loadRatio`,
-      `${d.name} load ratio (compiled / bundled)`,
-      m('compiled', 'load') / m('bundled', 'load'),
-      '×',
-    );
-    report(
-      `${key}.sourceRatio`,
-      `${d.name} ratio (source / bundled)`,
-      m('source', 'total') / m('bundled', 'total'),
-      '×',
-    );
+      for (const form of FORMS) runsOf[form].push(await coldStart(forms[form], d, env));
+    const refused = runsOf.bundled.find((p) => p.codeCache !== 'accepted');
+    if (refused)
+      throw new Error(
+        `${d.name}: the bundle's code cache was ${refused.codeCache}; rebuild with npm run build (Node 22) before measuring`,
+      );
+    await reportDeployable(d, runsOf, report);
   }
+}
+
+async function reportDeployable(
+  d: Deployable,
+  runsOf: Record<Form, Phases[]>,
+  report: Report,
+): Promise<void> {
+  const m = (form: Form, phase: Exclude<keyof Phases, 'codeCache'>) =>
+    median(runsOf[form].map((p) => p[phase]));
+  const cpu = (form: Form) => m(form, 'cpuStart') + m(form, 'cpuLoad') + m(form, 'cpuCall');
+  const key = `coldLoad.${d.name}`;
+  const ms = (name: string, label: string, value: number) =>
+    report(`${key}.${name}`, `${d.name} ${label}`, value, 'ms');
+  const ratio = (name: string, label: string, value: number) =>
+    report(`${key}.${name}`, `${d.name} ${label}`, value, '×');
+  const names: Record<Form, string> = {
+    bundled: 'bundled',
+    noCache: 'bundled, no code cache',
+    compiled: 'compiled, node_modules',
+    source: 'TypeScript source, node_modules',
+  };
+  for (const form of FORMS) {
+    ms(`${form}Ms`, `${names[form]}: total`, m(form, 'total'));
+    if (form === 'source') continue;
+    ms(`${form}StartMs`, '  platform start', m(form, 'start'));
+    ms(`${form}LoadMs`, '  load', m(form, 'load'));
+    ms(`${form}CallMs`, '  first call', m(form, 'call'));
+    ms(`${form}CpuMs`, '  CPU time, all phases', cpu(form));
+  }
+  const dir = path.join(root, 'dist', d.outDir);
+  const cache = (await readdir(dir)).find((f) => f.endsWith('.cache'));
+  if (cache)
+    report(
+      `${key}.codeCacheBytes`,
+      `${d.name} code cache`,
+      (await stat(path.join(dir, cache))).size / 1024,
+      'KiB',
+    );
+  ratio(
+    'ratio',
+    'ratio, whole cold start (compiled / bundled)',
+    m('compiled', 'total') / m('bundled', 'total'),
+  );
+  ratio('loadRatio', '  load', m('compiled', 'load') / m('bundled', 'load'));
+  ratio('callRatio', '  first call', m('compiled', 'call') / m('bundled', 'call'));
+  ratio('cpuRatio', '  CPU time', cpu('compiled') / cpu('bundled'));
+  ratio('noCacheRatio', 'ratio without the code cache', m('compiled', 'total') / m('noCache', 'total'));
+  ratio('sourceRatio', 'ratio, TypeScript source / bundled', m('source', 'total') / m('bundled', 'total'));
 }

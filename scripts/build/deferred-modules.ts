@@ -9,10 +9,12 @@
  *   the stand-in is `require`d, or (`onRead`) when one of its exports is first read, for modules that others
  *   `require` and `__importStar` at their top but use only later.
  * - Source edits: where a module reads such a value at its top and uses it later (Firestore's serializer), where
- *   the admin client is loaded beside the data client, and where @grpc/proto-loader describes every message of a
- *   package as descriptor protos that only gRPC reflection reads (gax loads Firestore's package on the first
- *   call; tens of milliseconds). Each edit must match the installed text exactly once, or the build fails: an
- *   upgrade of the SDK is then reviewed here rather than silently loading everything at start again.
+ *   the admin client is loaded beside the data client, where the data client builds a Locations client it never
+ *   calls, and where @grpc/proto-loader describes every message of a package as descriptor protos that only gRPC
+ *   reflection reads (gax loads Firestore's package on the first call; tens of milliseconds) and loads
+ *   protobufjs's descriptor extension for them. Each edit must match the installed text exactly once, or the
+ *   build fails: an upgrade of the SDK is then reviewed here rather than silently loading everything at start
+ *   again.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -45,24 +47,37 @@ export const DEFERRED_FILE = 'deferred.cjs';
 const EDITS: Array<{ file: string; edits: Array<[string, string]> }> = [
   {
     // proto-loader describes every message, enum and file of a package as descriptor protos when the package is
-    // loaded (gax loads Firestore's on the first call): only gRPC reflection reads them. Built on first read.
+    // loaded (gax loads Firestore's on the first call): only gRPC reflection reads them. Built on first read, and
+    // protobufjs's descriptor extension (which builds descriptor.proto's reflection when loaded) with them.
     file: protoLoaderFile,
     edits: [
       [
+        'const descriptor = require("protobufjs/ext/descriptor");',
+        'let descriptorModule;\nconst descriptor = () => (descriptorModule ??= require("protobufjs/ext/descriptor"));',
+      ],
+      [
         "    const messageDescriptor = message.toDescriptor('proto3');\n    return {\n        format: 'Protocol Buffer 3 DescriptorProto',\n        type: messageDescriptor.$type.toObject(messageDescriptor, descriptorOptions),\n        fileDescriptorProtos: fileDescriptors,",
-        "    let type;\n    return {\n        format: 'Protocol Buffer 3 DescriptorProto',\n        get type() { if (type === undefined) { const messageDescriptor = message.toDescriptor('proto3'); type = messageDescriptor.$type.toObject(messageDescriptor, descriptorOptions); } return type; },\n        get fileDescriptorProtos() { return fileDescriptors(); },",
+        "    let type;\n    return {\n        format: 'Protocol Buffer 3 DescriptorProto',\n        get type() { if (type === undefined) { descriptor(); const messageDescriptor = message.toDescriptor('proto3'); type = messageDescriptor.$type.toObject(messageDescriptor, descriptorOptions); } return type; },\n        get fileDescriptorProtos() { return fileDescriptors(); },",
       ],
       [
         "    const enumDescriptor = enumType.toDescriptor('proto3');\n    return {\n        format: 'Protocol Buffer 3 EnumDescriptorProto',\n        type: enumDescriptor.$type.toObject(enumDescriptor, descriptorOptions),\n        fileDescriptorProtos: fileDescriptors,",
-        "    let type;\n    return {\n        format: 'Protocol Buffer 3 EnumDescriptorProto',\n        get type() { if (type === undefined) { const enumDescriptor = enumType.toDescriptor('proto3'); type = enumDescriptor.$type.toObject(enumDescriptor, descriptorOptions); } return type; },\n        get fileDescriptorProtos() { return fileDescriptors(); },",
+        "    let type;\n    return {\n        format: 'Protocol Buffer 3 EnumDescriptorProto',\n        get type() { if (type === undefined) { descriptor(); const enumDescriptor = enumType.toDescriptor('proto3'); type = enumDescriptor.$type.toObject(enumDescriptor, descriptorOptions); } return type; },\n        get fileDescriptorProtos() { return fileDescriptors(); },",
       ],
       [
         "    const descriptorList = root.toDescriptor('proto3').file;\n    const bufferList = descriptorList.map(value => Buffer.from(descriptor.FileDescriptorProto.encode(value).finish()));",
-        "    let bufferList;\n    const fileDescriptors = () => (bufferList ??= root.toDescriptor('proto3').file.map(value => Buffer.from(descriptor.FileDescriptorProto.encode(value).finish())));",
+        "    let bufferList;\n    const fileDescriptors = () => (bufferList ??= (descriptor(), root.toDescriptor('proto3')).file.map(value => Buffer.from(descriptor().FileDescriptorProto.encode(value).finish())));",
       ],
       [
         'def[name] = createDefinition(obj, name, options, bufferList);',
         'def[name] = createDefinition(obj, name, options, fileDescriptors);',
+      ],
+      [
+        'const decodedDescriptorSet = descriptor.FileDescriptorSet.decode(descriptorSet);',
+        'const decodedDescriptorSet = descriptor().FileDescriptorSet.decode(descriptorSet);',
+      ],
+      [
+        'const decodedDescriptorSet = descriptor.FileDescriptorSet.fromObject(descriptorSet);',
+        'const decodedDescriptorSet = descriptor().FileDescriptorSet.fromObject(descriptorSet);',
       ],
     ],
   },
@@ -88,6 +103,18 @@ const EDITS: Array<{ file: string; edits: Array<[string, string]> }> = [
         'module.exports = Object.assign(module.exports, existingExports);',
         'module.exports = Object.assign(module.exports, existingExports);\nObject.defineProperty(module.exports, "FirestoreAdminClient", { enumerable: true, configurable: true, get: () => require("./firestore_admin_client").FirestoreAdminClient });',
       ],
+    ],
+  },
+  {
+    // The data client builds a Locations client (and its protos' reflection) in its constructor, on the first
+    // call; only getLocation and listLocations use it. Built on first use.
+    file: firestoreFile('src/v1/firestore_client.js'),
+    edits: [
+      [
+        '        this.locationsClient = new this._gaxModule.LocationsClient(this._gaxGrpc, opts);',
+        "        let locationsClient;\n        Object.defineProperty(this, 'locationsClient', { enumerable: true, configurable: true, get: () => (locationsClient ??= new this._gaxModule.LocationsClient(this._gaxGrpc, opts)) });\n        this._closeLocationsClient = () => (locationsClient ? locationsClient.close() : Promise.resolve());",
+      ],
+      ['this.locationsClient.close().catch(err => {', 'this._closeLocationsClient().catch(err => {'],
     ],
   },
 ];

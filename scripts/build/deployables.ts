@@ -19,7 +19,18 @@ export interface Deployable {
   external: string[];
   /** Extra files of the package: name → contents. */
   files: Record<string, string>;
+  /**
+   * Modules its functions import on demand on their first call (the stores that `createStores` loads): the build
+   * imports them once, so the code cache covers their load too (`code-cache.ts`).
+   */
+  warmUp: string[];
 }
+
+const stores = {
+  aws: 'shared/clouds/aws/aws-stores.ts',
+  gcp: 'shared/clouds/gcp/gcp-stores.ts',
+  azure: 'shared/clouds/azure/azure-stores.ts',
+};
 
 const esmPackage = (extra: Record<string, unknown> = {}) =>
   `${JSON.stringify({ type: 'module', ...extra }, null, 2)}\n`;
@@ -34,6 +45,7 @@ export const deployables: Deployable[] = [
     zip: 'aws/ingest.zip',
     external: [],
     files: {},
+    warmUp: [],
   },
   {
     name: 'aws-sync',
@@ -44,6 +56,7 @@ export const deployables: Deployable[] = [
     zip: 'aws/sync.zip',
     external: [],
     files: {},
+    warmUp: [stores.aws, stores.gcp, stores.azure],
   },
   {
     name: 'aws-read',
@@ -54,6 +67,7 @@ export const deployables: Deployable[] = [
     zip: 'aws/read.zip',
     external: [],
     files: {},
+    warmUp: [stores.aws],
   },
   {
     name: 'gcp-functions',
@@ -72,6 +86,8 @@ export const deployables: Deployable[] = [
         dependencies: { '@google-cloud/functions-framework': '^5.0.5' },
       }),
     },
+    // Ingest imports its store statically; read opens its own store, sync the other two.
+    warmUp: [stores.aws, stores.gcp, stores.azure],
   },
   {
     name: 'azure-functionapp',
@@ -94,5 +110,7 @@ export const deployables: Deployable[] = [
         2,
       )}\n`,
     },
+    // Ingest imports its store statically; read opens its own store, sync the other two.
+    warmUp: [stores.aws, stores.gcp, stores.azure],
   },
 ];

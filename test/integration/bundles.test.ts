@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readFile, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -140,13 +140,9 @@ describe('the built bundles', () => {
           await mkdir(path.dirname(path.join(dir, 'node_modules', dep)), { recursive: true });
           await symlink(path.join(repo, 'node_modules', dep), path.join(dir, 'node_modules', dep));
         }
-        // The bench's cold-load probe: load the bundle, then one invocation against the local stack.
-        const { stdout } = await promisify(execFile)(
-          process.execPath,
-          [path.join(repo, 'scripts', 'bench', 'cold-load-probe.mjs'), path.join(dir, d.outFile), d.name],
-          { env: { ...process.env, ...env }, encoding: 'utf8' },
-        );
-        const out = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { result?: unknown };
+        const out = await probe(path.join(dir, d.outFile), d.name, env);
+        // Made at build time in dist/, taken here: V8's cache does not depend on where the package lies.
+        expect(out.codeCache, d.name).toBe('accepted');
         if (d.name === 'aws-ingest') expect(out.result, d.name).toEqual({ batchItemFailures: [] });
         else if (d.name === 'aws-read') {
           // The read function answers from DynamoDB's windows index: 200 and a JSON page (empty for this series).
@@ -158,4 +154,47 @@ describe('the built bundles', () => {
       await rm(root, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it("takes its code cache under the platforms' heap flags, and runs the same without it", async () => {
+    const env = useStackEnv();
+    const d = deployables.find((x) => x.name === 'aws-ingest')!;
+    const root = await mkdtemp(path.join(os.tmpdir(), 'tricloud-code-cache-'));
+    try {
+      await cp(path.join(dist, d.outDir), root, { recursive: true });
+      const entry = path.join(root, d.outFile);
+      // Lambda's bootstrap for a 512 MB function: they change V8's flag hash, not its bytecode.
+      const lambda = ['--expose-gc', '--max-http-header-size', '81920', '--max-semi-space-size=25'];
+      expect(await probe(entry, d.name, env, [...lambda, '--max-old-space-size=461'])).toMatchObject({
+        codeCache: 'accepted',
+        result: { batchItemFailures: [] },
+      });
+      // Any other V8 flag: V8 refuses the cache and compiles the bundle from its source.
+      expect(await probe(entry, d.name, env, ['--stack-trace-limit=11'])).toMatchObject({
+        codeCache: 'rejected',
+        result: { batchItemFailures: [] },
+      });
+      for (const f of await readdir(root)) if (f.endsWith('.cache')) await rm(path.join(root, f));
+      expect(await probe(entry, d.name, env)).toMatchObject({
+        codeCache: 'absent',
+        result: { batchItemFailures: [] },
+      });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 60_000);
 });
+
+/** The bench's cold-load probe: loads a bundle in a fresh Node, then one invocation against the local stack. */
+async function probe(
+  entry: string,
+  deployable: string,
+  env: Record<string, string>,
+  nodeArgs: string[] = [],
+) {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [...nodeArgs, path.join(repo, 'scripts', 'bench', 'cold-load-probe.mjs'), entry, deployable],
+    { env: { ...process.env, ...env }, encoding: 'utf8' },
+  );
+  return JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as { result?: unknown; codeCache?: string };
+}

@@ -1,0 +1,57 @@
+/**
+ * A bundle's V8 code cache, made at build time (`app-loader.ts` loads the bundle with it). A Node process of its
+ * own (`code-cache-training.ts`) loads the bundle as a cold start does, imports what the functions import on
+ * demand on their first call, and writes the bytecode of every function compiled by then. A cold start then
+ * deserializes that bytecode instead of parsing the bundle and compiling each function it runs.
+ *
+ * V8 takes a cache only from its own version: it must be made by the Node major the functions run on (22), which
+ * is the one `npm run build` runs (node_modules' Node). A cache V8 refuses costs nothing but the compile it
+ * would have saved.
+ */
+import { execFile } from 'node:child_process';
+import { readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+
+/** The Node major of every platform's runtime (Terraform: nodejs22.x, nodejs22, Azure node 22). */
+export const RUNTIME_NODE_MAJOR = 22;
+
+const training = path.join(import.meta.dirname, 'code-cache-training.ts');
+
+export interface CodeCache {
+  /** The cache's file name, beside the bundle. */
+  file: string;
+  bytes: number;
+  /** The bundle's export names, for the package's entry. */
+  exports: string[];
+}
+
+/** Writes the code cache of `app` (a file of the package folder `dir`) as `<app without .cjs>.cache`. */
+export async function writeCodeCache(dir: string, app: string): Promise<CodeCache> {
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major !== RUNTIME_NODE_MAJOR)
+    throw new Error(
+      `The code cache must be made by Node ${RUNTIME_NODE_MAJOR}, which the functions run on, not ${process.versions.node}: build with npm run build (it uses node_modules' Node ${RUNTIME_NODE_MAJOR}).`,
+    );
+  const text = await readFile(path.join(dir, app));
+  const nonAscii = text.findIndex((byte) => byte > 0x7f);
+  if (nonAscii >= 0)
+    throw new Error(
+      `${app} has a non-ASCII byte at ${nonAscii}; the loader reads it as latin1, so the bundle must stay ASCII (esbuild's default charset)`,
+    );
+  const file = app.replace(/\.cjs$/, '.cache');
+  // No inherited environment: module load must not depend on the builder's settings. A fixed hash seed makes
+  // the same bundle give the same cache (so the same zip); V8 rehashes on loading, as it does for any cache, and
+  // the loader stamps the flag hash this changes with the running process's.
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    ['--hash-seed=1', training, dir, app, file],
+    {
+      env: { PATH: process.env.PATH ?? '' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
+  const exports = JSON.parse(stdout.trim().split('\n').pop() ?? '[]') as string[];
+  return { file, bytes: (await stat(path.join(dir, file))).size, exports };
+}
