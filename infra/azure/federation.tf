@@ -37,3 +37,36 @@ output "TRICLOUD_AZURE_SYNC_IDENTITY" {
 output "TRICLOUD_AZURE_TENANT_ID" {
   value = azurerm_function_app_flex_consumption.main.identity[0].tenant_id
 }
+
+# Firestore the same way, with no key, once infra/gcp trusts this identity: the app builds a workload identity
+# federation credential at run time from these settings and its managed identity endpoint
+# (shared/config/environment/gcp-web-identity.ts), and acts as infra/gcp's azure-sync service account.
+
+variable "gcp_workload_identity_provider" {
+  description = "Workload identity pool provider that trusts this app's identity (output TRICLOUD_GCP_AZURE_SYNC_PROVIDER of infra/gcp). Empty: sync reads Firestore with gcp_credentials_json, a key, if given."
+  type        = string
+  default     = ""
+}
+
+variable "gcp_service_account" {
+  description = "Service account sync acts as in Google Cloud (output TRICLOUD_GCP_AZURE_SYNC_SERVICE_ACCOUNT of infra/gcp)."
+  type        = string
+  default     = ""
+}
+
+variable "gcp_web_identity_audience" {
+  description = "Resource the managed identity asks Entra ID a token for Google's STS; infra/gcp's azure_token_audience must be the same."
+  type        = string
+  default     = "api://AzureADTokenExchange"
+}
+
+locals {
+  # What the sync function reads (shared/config/environment/gcp-web-identity.ts); none until the provider exists.
+  gcp_web_identity = {
+    TRICLOUD_GCP_WEB_IDENTITY               = "azure-managed-identity"
+    TRICLOUD_GCP_WORKLOAD_IDENTITY_PROVIDER = var.gcp_workload_identity_provider
+    TRICLOUD_GCP_SERVICE_ACCOUNT            = var.gcp_service_account
+    TRICLOUD_GCP_WEB_IDENTITY_AUDIENCE      = var.gcp_web_identity_audience
+  }
+  gcp_web_identity_env = var.gcp_workload_identity_provider == "" ? {} : local.gcp_web_identity
+}

@@ -90,8 +90,9 @@ resource "azurerm_function_app_flex_consumption" "main" {
     local.host_env,
     local.azure_env,
     local.secret_reference,
-    # DynamoDB as the AWS role of federation.tf, with the app's own identity token.
+    # DynamoDB as the AWS role of federation.tf, Firestore through infra/gcp's provider: the app's own identity token.
     local.aws_web_identity_env,
+    local.gcp_web_identity_env,
     # Reads are served by the read app (read.tf), with its own identity and a read-only key.
     { "AzureWebJobs.read.Disabled" = "true" },
   )

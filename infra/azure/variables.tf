@@ -108,7 +108,7 @@ variable "gcp_settings" {
 }
 
 variable "gcp_credentials_json" {
-  description = "Google credential sync reads Firestore with, as JSON text (TRICLOUD_GCP_CREDENTIALS_JSON): a key of infra/gcp's azure_sync_service_account, or a workload identity federation configuration (type external_account). Empty: sync's pass over Google fails and says so. Kept in Key Vault. Give it through TF_VAR_gcp_credentials_json, never in a file."
+  description = "Google credential sync reads Firestore with, as JSON text (TRICLOUD_GCP_CREDENTIALS_JSON): a key of infra/gcp's azure_sync_service_account. Not needed, and refused by the app alongside it, once gcp_workload_identity_provider is set (federation.tf). Empty without federation: sync's pass over Google fails and says so. Kept in Key Vault. Give it through TF_VAR_gcp_credentials_json, never in a file."
   type        = string
   default     = ""
   sensitive   = true

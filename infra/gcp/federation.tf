@@ -32,3 +32,78 @@ locals {
 output "TRICLOUD_GCP_SYNC_IDENTITY" {
   value = google_service_account.sync.unique_id
 }
+
+# Azure's sync reads Firestore the same way, with no key: workload identity federation trusts the Function App's
+# managed identity. Its Entra ID token (issuer https://login.microsoftonline.com/<tenant>/v2.0, audience
+# azure_token_audience, sub = the identity's object id: outputs TRICLOUD_AZURE_TENANT_ID and
+# TRICLOUD_AZURE_SYNC_IDENTITY of infra/azure) is exchanged by Google's STS through this pool's provider, whose
+# condition admits that one identity, for a token of the azure-sync service account (sync's Firestore permissions
+# only). infra/azure gives the app the provider and the account (outputs below); the app builds the credential at
+# run time (shared/config/environment/gcp-web-identity.ts). Until the identity is given, the key of azure-sync
+# (TF_VAR_gcp_credentials_json of infra/azure) is the fallback.
+
+variable "azure_tenant_id" {
+  description = "Entra ID tenant of Azure's Function App identity (output TRICLOUD_AZURE_TENANT_ID of infra/azure): the issuer the workload identity pool provider trusts. Empty: no federation for Azure."
+  type        = string
+  default     = ""
+}
+
+variable "azure_sync_principal_id" {
+  description = "Object (principal) id of the Function App's managed identity (output TRICLOUD_AZURE_SYNC_IDENTITY of infra/azure), the only subject the provider admits. Empty: no federation for Azure."
+  type        = string
+  default     = ""
+}
+
+variable "azure_token_audience" {
+  description = "Audience of the managed identity's tokens the provider allows: the resource infra/azure's gcp_web_identity_audience asks for."
+  type        = string
+  default     = "api://AzureADTokenExchange"
+}
+
+locals {
+  azure_federated = var.azure_tenant_id != "" && var.azure_sync_principal_id != ""
+}
+
+resource "google_iam_workload_identity_pool" "azure" {
+  count = local.azure_federated ? 1 : 0
+
+  workload_identity_pool_id = "${var.prefix}-azure"
+  display_name              = "tricloud Azure sync"
+
+  depends_on = [google_project_service.apis]
+}
+
+resource "google_iam_workload_identity_pool_provider" "azure" {
+  count = local.azure_federated ? 1 : 0
+
+  workload_identity_pool_id          = google_iam_workload_identity_pool.azure[0].workload_identity_pool_id
+  workload_identity_pool_provider_id = "entra"
+  attribute_mapping = {
+    "google.subject" = "assertion.sub"
+  }
+  # Only the Function App's identity, of all the tenant's.
+  attribute_condition = "assertion.sub == '${var.azure_sync_principal_id}'"
+
+  oidc {
+    issuer_uri        = "https://login.microsoftonline.com/${var.azure_tenant_id}/v2.0"
+    allowed_audiences = [var.azure_token_audience]
+  }
+}
+
+resource "google_service_account_iam_member" "azure_sync_federation" {
+  count = local.azure_federated ? 1 : 0
+
+  service_account_id = google_service_account.azure_sync.name
+  role               = "roles/iam.workloadIdentityUser"
+  member             = "principal://iam.googleapis.com/${google_iam_workload_identity_pool.azure[0].name}/subject/${var.azure_sync_principal_id}"
+}
+
+# For infra/azure (variables gcp_workload_identity_provider, gcp_service_account): the provider its sync's token is
+# exchanged through, null until the identity is given, and the account it acts as.
+output "TRICLOUD_GCP_AZURE_SYNC_PROVIDER" {
+  value = one(google_iam_workload_identity_pool_provider.azure[*].name)
+}
+
+output "TRICLOUD_GCP_AZURE_SYNC_SERVICE_ACCOUNT" {
+  value = google_service_account.azure_sync.email
+}

@@ -3,7 +3,7 @@
 #   sync           — reads, lists and writes window documents and watermarks, reads its secrets;
 #   ingest-invoker — the identity the push subscription signs its OIDC token with; may invoke ingest only;
 #   sync-trigger   — the identity of the Eventarc trigger; may invoke sync only;
-#   azure-sync     — the Azure sync function's, through a key the deployer creates (see below): sync's Firestore
+#   azure-sync     — the Azure sync function's, by workload identity federation (federation.tf): sync's Firestore
 #                    permissions only.
 # Firestore IAM stops at the database, so the custom roles name the exact permissions and the bindings are
 # conditioned on the (default) database.
@@ -28,13 +28,14 @@ resource "google_service_account" "sync_trigger" {
   display_name = "tricloud sync Eventarc trigger"
 }
 
-# Azure's sync reads Firestore as this account. Terraform creates no key (it would sit in the state): create one
-# with `gcloud iam service-accounts keys create key.json --iam-account <azure_sync_service_account output>` and
-# give its content to infra/azure (TF_VAR_gcp_credentials_json; see README, Deploying). An Azure-to-Google
-# workload identity federation configuration, where the organisation forbids keys, replaces the key.
+# Azure's sync reads Firestore as this account, which the Function App's managed identity may impersonate once
+# infra/azure's identity is given (federation.tf): no key. Until then, or instead, a key: Terraform creates none (it
+# would sit in the state); create one with `gcloud iam service-accounts keys create key.json --iam-account
+# <azure_sync_service_account output>` and give its content to infra/azure (TF_VAR_gcp_credentials_json; see README,
+# Credentials between clouds).
 resource "google_service_account" "azure_sync" {
   account_id   = "${var.prefix}-azure-sync"
-  display_name = "tricloud Azure sync function (key in the Function App's Key Vault)"
+  display_name = "tricloud Azure sync function"
 }
 
 resource "google_project_iam_custom_role" "ingest" {

@@ -55,15 +55,17 @@ export function environmentVariables(cloud: Origin, env: Env): Record<string, st
       if (env.ARM_SUBSCRIPTION_ID) vars.subscription_id = env.ARM_SUBSCRIPTION_ID;
       vars.aws_settings = JSON.stringify(storeLocatorEnv('aws', env));
       vars.gcp_settings = JSON.stringify(storeLocatorEnv('gcp', env));
-      if (googleCredential) vars.gcp_credentials_json = googleCredential;
+      // Federated, the app needs no key, and refuses one alongside (gcp-web-identity.ts).
+      if (googleCredential && !identities.gcp_workload_identity_provider)
+        vars.gcp_credentials_json = googleCredential;
       break;
   }
   return { ...vars, ...identities };
 }
 
 /**
- * Terraform variable → the env-contract name (an output of another stack) it is read from: what infra/aws trusts,
- * and the role each other stack's sync assumes.
+ * Terraform variable → the env-contract name (an output of another stack) it is read from: the identities infra/aws
+ * and infra/gcp trust, the role each other stack's sync assumes, and the provider Azure's sync reaches Google through.
  */
 const identityInputs: Record<Origin, Record<string, string>> = {
   aws: {
@@ -71,8 +73,16 @@ const identityInputs: Record<Origin, Record<string, string>> = {
     azure_sync_principal_id: envNames.deploy.azureSyncIdentity,
     azure_tenant_id: envNames.deploy.azureTenantId,
   },
-  gcp: { aws_federated_role_arn: envNames.deploy.gcpSyncRoleArn },
-  azure: { aws_federated_role_arn: envNames.deploy.azureSyncRoleArn },
+  gcp: {
+    aws_federated_role_arn: envNames.deploy.gcpSyncRoleArn,
+    azure_sync_principal_id: envNames.deploy.azureSyncIdentity,
+    azure_tenant_id: envNames.deploy.azureTenantId,
+  },
+  azure: {
+    aws_federated_role_arn: envNames.deploy.azureSyncRoleArn,
+    gcp_workload_identity_provider: envNames.deploy.gcpAzureSyncProvider,
+    gcp_service_account: envNames.deploy.gcpAzureSyncServiceAccount,
+  },
 };
 
 function identityVariables(cloud: Origin, env: Env): Record<string, string> {

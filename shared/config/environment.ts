@@ -88,7 +88,8 @@ export const envNames = {
   },
   /**
    * What `tricloud deploy` alone reads: the identities one stack outputs and another trusts, so the other clouds'
-   * sync functions reach DynamoDB with their own identity and no AWS key (infra/<cloud>/federation.tf).
+   * sync functions reach DynamoDB (and Azure's Firestore) with their own identity and no key
+   * (infra/<cloud>/federation.tf).
    */
   deploy: {
     /** infra/gcp → infra/aws: the unique id of GCP's sync service account, which its role trusts. */
@@ -99,6 +100,9 @@ export const envNames = {
     /** infra/aws → infra/gcp and infra/azure: the role each cloud's sync assumes. */
     gcpSyncRoleArn: 'TRICLOUD_AWS_GCP_SYNC_ROLE_ARN',
     azureSyncRoleArn: 'TRICLOUD_AWS_AZURE_SYNC_ROLE_ARN',
+    /** infra/gcp → infra/azure: the provider that trusts Azure's sync, and the account it acts as. */
+    gcpAzureSyncProvider: 'TRICLOUD_GCP_AZURE_SYNC_PROVIDER',
+    gcpAzureSyncServiceAccount: 'TRICLOUD_GCP_AZURE_SYNC_SERVICE_ACCOUNT',
   },
 } as const;
 

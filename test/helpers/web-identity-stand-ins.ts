@@ -177,3 +177,49 @@ export async function startSts(
   });
   return Object.assign(standIn, { calls });
 }
+
+export interface GoogleTokenCall {
+  path: string;
+  authorization: string | undefined;
+  body: string;
+}
+
+/**
+ * Google's STS (`/v1/token`, the OAuth token exchange) and IAM Credentials (`…:generateAccessToken`, service account
+ * impersonation) on one loopback server: the exchange answers with a federated token, the impersonation, when it
+ * carries that token, with the service account's.
+ */
+export async function startGoogleTokenServices(): Promise<StandIn & { calls: GoogleTokenCall[] }> {
+  const calls: GoogleTokenCall[] = [];
+  const standIn = await serve((req, body, res) => {
+    const path = new URL(req.url ?? '/', 'http://google').pathname;
+    calls.push({ path, authorization: req.headers.authorization, body });
+    res.setHeader('content-type', 'application/json');
+    if (path === '/v1/token') {
+      const form = new URLSearchParams(body);
+      if (
+        form.get('grant_type') !== 'urn:ietf:params:oauth:grant-type:token-exchange' ||
+        !form.get('subject_token')
+      ) {
+        res.writeHead(400).end(JSON.stringify({ error: 'invalid_request' }));
+        return;
+      }
+      res.end(
+        JSON.stringify({
+          access_token: 'federated-access-token',
+          issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          token_type: 'Bearer',
+          expires_in: 3600,
+        }),
+      );
+    } else if (
+      path.endsWith(':generateAccessToken') &&
+      req.headers.authorization === 'Bearer federated-access-token'
+    ) {
+      res.end(JSON.stringify({ accessToken: 'service-account-token', expireTime: '2099-01-01T00:00:00Z' }));
+    } else {
+      res.writeHead(403).end(JSON.stringify({ error: { code: 403, message: 'Permission denied' } }));
+    }
+  });
+  return Object.assign(standIn, { calls });
+}

@@ -3,11 +3,14 @@
  * reach DynamoDB as AWS roles that trust exactly their identity (pinned trust conditions), with the permissions
  * AWS's sync has on the aggregates table and no more; no IAM user or access key exists (a key made `destroy` fail
  * with DeleteConflict); each function gets the role and its token source under the names the code reads, with the
- * audience the role trusts; and `tricloud deploy` hands each stack's identity to infra/aws and its roles back.
+ * audience the role trusts; Azure's sync reaches Firestore the same way, through a workload identity pool provider
+ * that admits its identity only; and `tricloud deploy` hands each stack's identity to the stack that trusts it and
+ * the roles and provider back.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contractOutputs, environmentVariables } from '../../scripts/deploy/stacks.ts';
 import { defaultWebIdentityAudience } from '../../shared/config/environment/aws-web-identity.ts';
+import { defaultGcpWebIdentityAudience } from '../../shared/config/environment/gcp-web-identity.ts';
 import { envNames } from '../../shared/config/environment.ts';
 import { type Block, block, loadTerraform, nested, ref, type TerraformConfig } from './terraform-config.ts';
 
@@ -202,6 +205,55 @@ describe('each function gets its role and token source, under the names the code
   });
 });
 
+describe('Azure’s sync into Firestore', () => {
+  it('is trusted by a workload identity pool provider for the tenant’s issuer that admits the app’s identity only', () => {
+    const provider = block(stacks.gcp, 'resource', 'google_iam_workload_identity_pool_provider', 'azure');
+    expect(provider.workload_identity_pool_id).toBe(
+      ref('google_iam_workload_identity_pool.azure[0].workload_identity_pool_id'),
+    );
+    expect(nested(provider, 'oidc')).toEqual({
+      issuer_uri: `https://login.microsoftonline.com/${ref('var.azure_tenant_id')}/v2.0`,
+      allowed_audiences: [ref('var.azure_token_audience')],
+    });
+    expect(provider.attribute_mapping).toEqual({ 'google.subject': 'assertion.sub' });
+    expect(provider.attribute_condition).toBe(`assertion.sub == '${ref('var.azure_sync_principal_id')}'`);
+    const binding = block(
+      stacks.gcp,
+      'resource',
+      'google_service_account_iam_member',
+      'azure_sync_federation',
+    );
+    expect(binding).toMatchObject({
+      service_account_id: ref('google_service_account.azure_sync.name'),
+      role: 'roles/iam.workloadIdentityUser',
+      member: `principal://iam.googleapis.com/${ref('google_iam_workload_identity_pool.azure[0].name')}/subject/${ref('var.azure_sync_principal_id')}`,
+    });
+  });
+
+  it('gives the Function App the provider, the account and the audience under the names the code reads', () => {
+    const names = envNames.gcp;
+    expect(stacks.azure.locals.gcp_web_identity).toEqual({
+      [names.tokenSource]: 'azure-managed-identity',
+      [names.workloadIdentityProvider]: ref('var.gcp_workload_identity_provider'),
+      [names.serviceAccount]: ref('var.gcp_service_account'),
+      [names.audience]: ref('var.gcp_web_identity_audience'),
+    });
+    expect(stacks.azure.locals.gcp_web_identity_env).toBe(
+      ref('var.gcp_workload_identity_provider == "" ? {} : local.gcp_web_identity'),
+    );
+    const app = block(stacks.azure, 'resource', 'azurerm_function_app_flex_consumption', 'main');
+    expect(app.app_settings).toContain('local.gcp_web_identity_env');
+    expect(defaultOf('azure', 'gcp_web_identity_audience')).toBe(defaultGcpWebIdentityAudience);
+    expect(defaultOf('gcp', 'azure_token_audience')).toBe(defaultGcpWebIdentityAudience);
+    expect(stacks.gcp.output.TRICLOUD_GCP_AZURE_SYNC_PROVIDER?.value).toBe(
+      ref('one(google_iam_workload_identity_pool_provider.azure[*].name)'),
+    );
+    expect(stacks.gcp.output.TRICLOUD_GCP_AZURE_SYNC_SERVICE_ACCOUNT?.value).toBe(
+      ref('google_service_account.azure_sync.email'),
+    );
+  });
+});
+
 describe('tricloud deploy hands identities and roles between stacks', () => {
   it('passes GCP’s and Azure’s identities to infra/aws, and its roles back to each', () => {
     const gcpOut = contractOutputs({
@@ -230,6 +282,36 @@ describe('tricloud deploy hands identities and roles between stacks', () => {
     );
   });
 
+  it('passes Azure’s identity to infra/gcp, and its provider and account back to infra/azure', () => {
+    expect(
+      environmentVariables('gcp', {
+        TRICLOUD_AZURE_SYNC_IDENTITY: '00000000-1111-2222-3333-444444444444',
+        TRICLOUD_AZURE_TENANT_ID: 'tenant',
+      }),
+    ).toMatchObject({
+      azure_sync_principal_id: '00000000-1111-2222-3333-444444444444',
+      azure_tenant_id: 'tenant',
+    });
+    const gcpOut = contractOutputs({
+      TRICLOUD_GCP_AZURE_SYNC_PROVIDER: {
+        value: 'projects/1/locations/global/workloadIdentityPools/p/providers/entra',
+      },
+      TRICLOUD_GCP_AZURE_SYNC_SERVICE_ACCOUNT: { value: 'tricloud-azure-sync@p.iam.gserviceaccount.com' },
+    });
+    expect(environmentVariables('azure', gcpOut)).toMatchObject({
+      gcp_workload_identity_provider: 'projects/1/locations/global/workloadIdentityPools/p/providers/entra',
+      gcp_service_account: 'tricloud-azure-sync@p.iam.gserviceaccount.com',
+    });
+    // A key left in the env file is not handed on once the app is federated: it would refuse both.
+    const key = '{"type":"service_account","client_email":"a@b","private_key":"k"}';
+    expect(
+      environmentVariables('azure', { ...gcpOut, TRICLOUD_GCP_CREDENTIALS_JSON: key }),
+    ).not.toHaveProperty('gcp_credentials_json');
+    expect(environmentVariables('azure', { TRICLOUD_GCP_CREDENTIALS_JSON: key }).gcp_credentials_json).toBe(
+      key,
+    );
+  });
+
   it('names every variable it sets after one the stack declares', () => {
     const all = Object.fromEntries(Object.values(envNames.deploy).map((name) => [name, 'x']));
     for (const cloud of ['aws', 'gcp', 'azure'] as const) {
@@ -245,5 +327,7 @@ describe('tricloud deploy hands identities and roles between stacks', () => {
     expect(stacks.gcp.output).toHaveProperty(envNames.deploy.gcpSyncIdentity);
     expect(stacks.azure.output).toHaveProperty(envNames.deploy.azureSyncIdentity);
     expect(stacks.azure.output).toHaveProperty(envNames.deploy.azureTenantId);
+    expect(stacks.gcp.output).toHaveProperty(envNames.deploy.gcpAzureSyncProvider);
+    expect(stacks.gcp.output).toHaveProperty(envNames.deploy.gcpAzureSyncServiceAccount);
   });
 });

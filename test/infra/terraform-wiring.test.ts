@@ -384,12 +384,19 @@ describe('infra/gcp', () => {
 
   it('gives the functions every Google resource name of the env contract', () => {
     const given = new Set(keysOf(stacks.gcp.locals.gcp_env));
-    // Google's own functions use their service account, never a credential as text; the read URL is for clients.
-    const { pubsubEmulatorHost, firestoreEmulatorHost, credentialsJson, readUrl: _, ...names } = envNames.gcp;
+    // Google's own functions use their service account, never a credential as text or another cloud's identity
+    // (those are Azure's sync's: federation.test.ts); the read URL is for clients.
+    const { pubsubEmulatorHost, firestoreEmulatorHost, credentialsJson, readUrl: _, ...rest } = envNames.gcp;
+    const { tokenSource, workloadIdentityProvider, serviceAccount, audience, ...names } = rest;
     for (const name of Object.values(names)) expect(given, name).toContain(name);
-    expect(given).not.toContain(pubsubEmulatorHost);
-    expect(given).not.toContain(firestoreEmulatorHost);
-    expect(given).not.toContain(credentialsJson);
+    const none = [
+      pubsubEmulatorHost,
+      firestoreEmulatorHost,
+      credentialsJson,
+      tokenSource,
+      workloadIdentityProvider,
+    ];
+    for (const name of [...none, serviceAccount, audience]) expect(given).not.toContain(name);
   });
 
   it('requires IAM for the read function: invokers are named members, never public, and it only reads', () => {

@@ -14,6 +14,7 @@
  */
 import type { AwsWebIdentity, WebIdentityTokenSource } from '../../clouds/settings.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { platformIdentityNames } from './platform-identity.ts';
 import { type Env, optional, variable } from './values.ts';
 
 export const awsWebIdentityNames = {
@@ -21,9 +22,7 @@ export const awsWebIdentityNames = {
   tokenSource: 'TRICLOUD_AWS_WEB_IDENTITY',
   audience: 'TRICLOUD_AWS_WEB_IDENTITY_AUDIENCE',
   stsEndpoint: 'AWS_ENDPOINT_URL_STS',
-  gcpMetadataHost: 'GCE_METADATA_HOST',
-  azureIdentityEndpoint: 'IDENTITY_ENDPOINT',
-  azureIdentityHeader: 'IDENTITY_HEADER',
+  ...platformIdentityNames,
 } as const;
 
 type Platform = WebIdentityTokenSource['platform'];

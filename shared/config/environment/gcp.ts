@@ -1,6 +1,7 @@
 /** Google Cloud's part of the environment contract: its variable names, read into settings and written back. */
 import type { GcpCredentials, GcpSettings, GcpStoreSettings } from '../../clouds/settings.ts';
 import { ConfigError } from '../../core/errors.ts';
+import { gcpWebIdentityNames, readGcpWebIdentityCredentials } from './gcp-web-identity.ts';
 import { type Env, optional, required, variable } from './values.ts';
 
 export const gcpNames = {
@@ -18,6 +19,8 @@ export const gcpNames = {
   syncStateCollection: 'TRICLOUD_FIRESTORE_SYNC_STATE_COLLECTION',
   /** The read function's URL (IAM invoker: requests carry a Google identity token). */
   readUrl: 'TRICLOUD_READ_URL_GCP',
+  /** Workload identity federation for Azure's sync, instead of a key. */
+  ...gcpWebIdentityNames,
 } as const;
 
 /** The variables that say which Firestore collections to read, and carry no secret and no local endpoint. */
@@ -79,7 +82,15 @@ function readGcpCredentials(env: Env): GcpCredentials | undefined {
 /** Reads what reaching Firestore takes; throws a {@link ConfigError} naming the first missing variable. */
 export function readGcpStoreSettings(env: Env = process.env): GcpStoreSettings {
   const n = gcpNames;
-  const credentials = readGcpCredentials(env);
+  const given = readGcpCredentials(env);
+  const federated = readGcpWebIdentityCredentials(env);
+  if (given !== undefined && federated !== undefined) {
+    throw new ConfigError(
+      `${n.credentialsJson} and ${n.tokenSource} are both set, so it is unclear who reaches Google Cloud: unset the ` +
+        `key (${n.credentialsJson}) to use the app's identity, or ${n.tokenSource} to use the key.`,
+    );
+  }
+  const credentials = given ?? federated;
   const firestoreEmulatorHost = optional(env, n.firestoreEmulatorHost);
   return {
     projectId: required(env, n.projectId),
