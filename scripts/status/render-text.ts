@@ -131,10 +131,11 @@ const sequence = (n: number) => (n < 0 ? 'empty' : String(n));
 
 function syncRows(model: StatusModel): string[][] {
   return [
-    ['sync into ← from', 'watermark', 'pending', 'lag', 'retrying', ''],
+    ['sync into ← from', 'last run', 'watermark', 'pending', 'lag', 'retrying', ''],
     ...ORIGINS.flatMap((o) =>
       model.clouds[o].sync.map((s) => [
         `${o} ← ${s.source}`,
+        s.lastRunAt === undefined ? (s.error ? '-' : 'never') : time(s.lastRunAt),
         s.watermarkAt === undefined ? (s.error ? '-' : 'never synced') : time(s.watermarkAt),
         count(s.pending, s.pendingAtLeast),
         s.lagMs === undefined ? '-' : duration(s.lagMs),

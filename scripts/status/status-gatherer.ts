@@ -34,7 +34,7 @@ export interface StatusSource {
 }
 
 export const SYNC_NOTE =
-  "last sync run: the stores do not record it (a run that finds nothing new writes nothing); a watermark's time is that of the newest source change it applied";
+  'last run: when a sync run last read the source to its end; watermark: the time of the newest source change it applied';
 
 /**
  * Opens clients for every cloud the env configures; a cloud it does not configure is reported unreachable with

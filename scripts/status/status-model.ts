@@ -75,6 +75,8 @@ export interface SourceSync {
   source: Origin;
   /** `updatedAt` of the newest source change this store has applied; absent before the first sync. */
   watermarkAt?: number;
+  /** When a sync run into this store last read the source to its end; absent before one has. */
+  lastRunAt?: number;
   /** Source changes after the watermark, not yet pulled. */
   pending?: number;
   /** True when `pending` is a lower bound (the count stops at a cap). */

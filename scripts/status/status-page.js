@@ -92,7 +92,14 @@ function detailsPanel(c) {
   const sync = el(
     'table',
     {},
-    el('tr', {}, el('th', {}, `into ${c.cloud} ← from`), el('th', {}, 'pending'), el('th', {}, 'lag')),
+    el(
+      'tr',
+      {},
+      el('th', {}, `into ${c.cloud} ← from`),
+      el('th', {}, 'last run'),
+      el('th', {}, 'pending'),
+      el('th', {}, 'lag'),
+    ),
   );
   for (const s of c.sync) {
     const lag = s.error ?? (s.lagMs === undefined ? '-' : duration(s.lagMs));
@@ -101,6 +108,7 @@ function detailsPanel(c) {
         'tr',
         {},
         el('td', {}, s.source),
+        el('td', {}, s.lastRunAt === undefined ? 'never' : time(s.lastRunAt)),
         el('td', { class: 'n' }, count(s.pending, s.pendingAtLeast)),
         el('td', {}, lag),
       ),

@@ -3,8 +3,8 @@
  * the source's changes after it — what the next sync run would pull. The oldest of those says how stale the store
  * is; none means caught up. Only the port is used, so this is the same against every cloud.
  *
- * What the sync state does not hold: when a run last happened. A run that finds nothing new writes nothing, so the
- * watermark's time is that of the newest change applied, not of the run.
+ * The watermark also says when a run last read the source to its end (`checkedAt`, the last sync run), which its
+ * position cannot: a run that finds nothing new moves nothing.
  */
 import type { AggregateStore, ChangeCursor, Origin, Watermark } from '../../shared/core/index.ts';
 import type { SourceSync } from './status-model.ts';
@@ -31,7 +31,9 @@ export function sourceSync(
 ): SourceSync {
   return {
     source,
-    ...(watermark ? { watermarkAt: watermark.updatedAt } : {}),
+    // (0, '') is where a run that found the source empty left it: checked, but no change applied yet.
+    ...(watermark && watermark.updatedAt > 0 ? { watermarkAt: watermark.updatedAt } : {}),
+    ...(watermark?.checkedAt === undefined ? {} : { lastRunAt: watermark.checkedAt }),
     pending: pending.count,
     ...(pending.capped ? { pendingAtLeast: true } : {}),
     lagMs: pending.oldest === undefined ? 0 : Math.max(0, now - pending.oldest),

@@ -18,6 +18,11 @@ export interface ChangeCursor {
 export interface Watermark extends ChangeCursor {
   /** Slices of the source the target could not write for good reasons of their own: tried again every run. */
   retry?: string[];
+  /**
+   * When a run last read the source to its end, on the target's clock: the last sync run, which a watermark's
+   * position cannot tell (a run that finds nothing new moves nothing). Operators read it (`tricloud status`).
+   */
+  checkedAt?: number;
 }
 
 export interface ChangePage {

@@ -163,11 +163,28 @@ async function pullSource(
       }
       cursor = page.next;
     }
+    if (report.complete) await markChecked(target, origin, stored, clock, report);
   } catch (error) {
     report.error = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
   if (newestApplied !== undefined) report.lagMs = Math.max(0, clock.now() - newestApplied);
   return report;
+}
+
+/**
+ * Records that a run read the source to its end: one small write per source per run, so the last run is known
+ * even when nothing was new. Before the first change there is no position yet; `(0, '')` precedes every change.
+ */
+async function markChecked(
+  target: AggregateStore,
+  origin: Origin,
+  stored: Watermark | undefined,
+  clock: Clock,
+  report: SourceReport,
+): Promise<void> {
+  const checked: Watermark = { ...(stored ?? { updatedAt: 0, id: '' }), checkedAt: clock.now() };
+  await target.writeWatermark(origin, checked);
+  report.watermark = checked;
 }
 
 /** Slices a watermark may list to retry; past this the sync stops advancing instead, and says why. */

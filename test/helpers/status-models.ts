@@ -72,6 +72,7 @@ export function statusModel(version = 1): StatusModel {
           },
           {
             source: 'azure',
+            lastRunAt: AT - 1_000,
             watermarkAt: AT - 2_000,
             pending: 1_000,
             pendingAtLeast: true,

@@ -114,9 +114,14 @@ describe.each(['memory', ...ORIGINS])('the %s store', (name) => {
     expect((await store().windows({ series, window: '5m', from, to }, 10)).windows).toEqual([]);
   });
 
-  it('keeps a watermark with its retry list, per source', async () => {
+  it('keeps a watermark with its retry list and last run, per source', async () => {
     const source = name === 'memory' ? 'gcp' : ORIGINS.find((o) => o !== name)!;
-    const watermark = { updatedAt: T0, id: `${series}|1m|0|0`, retry: [`${series}|a`, `${series}|b`] };
+    const watermark = {
+      updatedAt: T0,
+      id: `${series}|1m|0|0`,
+      retry: [`${series}|a`, `${series}|b`],
+      checkedAt: T0 + 5,
+    };
     await store().writeWatermark(source, watermark);
     expect(await store().readWatermark(source)).toEqual(watermark);
     await store().writeWatermark(source, { updatedAt: T0 + 1, id: 'x' });

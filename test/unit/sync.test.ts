@@ -38,6 +38,34 @@ describe('sync', () => {
     expect(await target.readWatermark('gcp')).toEqual(report.sources[0]?.watermark);
   });
 
+  it('records each run that read a source to its end, even when it found nothing new', async () => {
+    const source = await sourceWith(3);
+    const target = new MemoryStore();
+    const clock = new SteppingClock();
+    const empty = new MemoryStore();
+    await syncInto({
+      target,
+      sources: [
+        { origin: 'gcp', store: source },
+        { origin: 'aws', store: empty },
+      ],
+      clock,
+    });
+    const first = await target.readWatermark('gcp');
+    // An empty source is checked too: a position before every change, and the time of the run.
+    expect(await target.readWatermark('aws')).toEqual({
+      updatedAt: 0,
+      id: '',
+      checkedAt: expect.any(Number),
+    });
+    await clock.sleep(60_000);
+    const again = await syncInto({ target, sources: [{ origin: 'gcp', store: source }], clock });
+    expect(again.sources[0]).toMatchObject({ written: 0, complete: true });
+    const second = await target.readWatermark('gcp');
+    expect(second).toMatchObject({ updatedAt: first!.updatedAt, id: first!.id });
+    expect(second!.checkedAt!).toBeGreaterThanOrEqual(first!.checkedAt! + 60_000);
+  });
+
   it('reads only what changed since the watermark, plus the overlap', async () => {
     const source = await sourceWith(200);
     const target = new MemoryStore();

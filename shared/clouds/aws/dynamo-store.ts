@@ -208,7 +208,12 @@ export class DynamoStore implements AggregateStore {
     const item = result.Item;
     if (!item?.wmUpdatedAt?.N || item.wmId?.S === undefined) return undefined;
     const retry = item.wmRetry?.S ? (JSON.parse(item.wmRetry.S) as string[]) : [];
-    return { updatedAt: Number(item.wmUpdatedAt.N), id: item.wmId.S, ...(retry.length ? { retry } : {}) };
+    return {
+      updatedAt: Number(item.wmUpdatedAt.N),
+      id: item.wmId.S,
+      ...(retry.length ? { retry } : {}),
+      ...(item.wmCheckedAt?.N ? { checkedAt: Number(item.wmCheckedAt.N) } : {}),
+    };
   }
 
   async writeWatermark(source: Origin, cursor: Watermark): Promise<void> {
@@ -222,6 +227,7 @@ export class DynamoStore implements AggregateStore {
               wmUpdatedAt: { N: String(cursor.updatedAt) },
               wmId: { S: cursor.id },
               ...(cursor.retry?.length ? { wmRetry: { S: JSON.stringify(cursor.retry) } } : {}),
+              ...(cursor.checkedAt === undefined ? {} : { wmCheckedAt: { N: String(cursor.checkedAt) } }),
             },
           }),
         ),

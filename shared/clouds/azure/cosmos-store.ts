@@ -131,7 +131,7 @@ export class CosmosStore implements AggregateStore {
       () =>
         this.#state
           .item(id, id)
-          .read<{ id: string; updatedAt: number; cursorId: string; retry?: string[] }>(),
+          .read<{ id: string; updatedAt: number; cursorId: string; retry?: string[]; checkedAt?: number }>(),
       `reading the ${source} watermark`,
     );
     if (!resource) return undefined;
@@ -140,12 +140,19 @@ export class CosmosStore implements AggregateStore {
       updatedAt: Number(resource.updatedAt),
       id: String(resource.cursorId),
       ...(retry.length ? { retry } : {}),
+      ...(typeof resource.checkedAt === 'number' ? { checkedAt: resource.checkedAt } : {}),
     };
   }
 
   async writeWatermark(source: Origin, cursor: Watermark): Promise<void> {
     const id = `watermark-${source}`;
-    const item = { id, updatedAt: cursor.updatedAt, cursorId: cursor.id, retry: cursor.retry ?? [] };
+    const item = {
+      id,
+      updatedAt: cursor.updatedAt,
+      cursorId: cursor.id,
+      retry: cursor.retry ?? [],
+      ...(cursor.checkedAt === undefined ? {} : { checkedAt: cursor.checkedAt }),
+    };
     await this.#call(() => this.#state.items.upsert(item), `writing the ${source} watermark`);
   }
 

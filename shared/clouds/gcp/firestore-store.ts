@@ -130,11 +130,21 @@ export class FirestoreStore implements AggregateStore {
     const data = snap.data() as Watermark | undefined;
     if (!data) return undefined;
     const retry = Array.isArray(data.retry) ? data.retry.map(String) : [];
-    return { updatedAt: Number(data.updatedAt), id: String(data.id), ...(retry.length ? { retry } : {}) };
+    return {
+      updatedAt: Number(data.updatedAt),
+      id: String(data.id),
+      ...(retry.length ? { retry } : {}),
+      ...(typeof data.checkedAt === 'number' ? { checkedAt: data.checkedAt } : {}),
+    };
   }
 
   async writeWatermark(source: Origin, cursor: Watermark): Promise<void> {
-    const fields = { updatedAt: cursor.updatedAt, id: cursor.id, retry: cursor.retry ?? [] };
+    const fields = {
+      updatedAt: cursor.updatedAt,
+      id: cursor.id,
+      retry: cursor.retry ?? [],
+      ...(cursor.checkedAt === undefined ? {} : { checkedAt: cursor.checkedAt }),
+    };
     await this.#call(
       () => this.#state.doc(`watermark-${source}`).set(fields),
       `writing the ${source} watermark`,
