@@ -10,7 +10,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { syntheticRecords } from '../../producers/sources/synthetic.ts';
 import { firstDifference, referenceWindows } from '../../scripts/dev/reference-windows.ts';
+import { waitUntil } from '../../scripts/machine/wait-until.ts';
 import { REPORT_DATA_ELEMENT_ID } from '../../scripts/report/write-report.ts';
+import type { StatusModel } from '../../scripts/status/status-model.ts';
 import { envNames } from '../../shared/config/environment.ts';
 import { type ExportedWindow, ORIGINS, parseWindows } from '../../shared/core/index.ts';
 
@@ -165,6 +167,43 @@ describe('tricloud dev', () => {
     expect(largest).toHaveLength(3);
     for (const kb of largest) expect(kb).toBeLessThanOrEqual(350);
   }, 600_000);
+
+  it('keeps running with --keep-running: the env file and the live status page, until Ctrl-C', async () => {
+    const envFile = path.join(dir, 'keep.env');
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const name of Object.values(envNames).flatMap((cloud) => Object.values(cloud))) delete env[name];
+    const child = spawn(
+      process.execPath,
+      ['scripts/tricloud.ts', 'dev', '--records', '2000', '--keep-running', '--env', envFile],
+      { cwd: root, env },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    try {
+      const url = await waitUntil(async () => /status page (http:\/\/\S+)/.exec(output)?.[1], {
+        description: 'dev to serve its status page',
+        timeoutMs: 240_000,
+        lastSeen: () => output.slice(-300),
+      });
+      expect(output).toContain('✔ the three stores are identical');
+      expect(await readFile(envFile, 'utf8')).toContain('TRICLOUD_READ_URL_AWS=');
+      const model = (await (await fetch(new URL('api/status', url))).json()) as StatusModel;
+      for (const cloud of ORIGINS) {
+        expect(model.clouds[cloud].reachable, cloud).toBe(true);
+        expect(model.clouds[cloud].documents?.windows, cloud).toBeGreaterThan(0);
+      }
+      child.kill('SIGINT');
+      expect(await exited, output).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 300_000);
 
   it('refuses a bad option with a sentence naming the fix, before starting anything', async () => {
     const { code, output } = await tricloud(['dev', '--route', 'sideways']);

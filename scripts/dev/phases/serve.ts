@@ -1,9 +1,12 @@
 /**
  * `tricloud dev --keep-running`, after the verdict: the schedules start again, the built read functions serve the
- * stores (for clients and `tricloud query` over HTTP), the stack's environment goes to the env file, and the live
- * view shows what other producers send until Ctrl-C or SIGTERM.
+ * stores (for clients and `tricloud query` over HTTP), the stack's environment goes to the env file, the status
+ * page (`tricloud status --web`'s) serves the same view in a browser, and the live view shows what other producers
+ * send until Ctrl-C or SIGTERM.
  */
 import { writeEnvFile } from '../../../shared/config/env-file.ts';
+import { ORIGINS } from '../../../shared/core/index.ts';
+import { serveStatusPage } from '../../status/status-server.ts';
 import { startReadHosts } from '../../trigger-hosts/read-hosts.ts';
 import { cloudRows } from '../cloud-rows.ts';
 import { startLiveView } from '../live-view.ts';
@@ -16,7 +19,18 @@ export async function serve(p: DevPipeline, releaseSignals: () => void): Promise
   const reads = await startReadHosts(p.built.read);
   shutdown.defer(() => reads.stop());
   if (options.envFile) await writeEnvFile(options.envFile, { ...p.env, ...reads.env });
-  log.say(`still running for other producers; environment in ${options.envFile}; Ctrl-C stops`);
+  // The functions' failure counts come from their metric lines here, which no store holds.
+  const page = await serveStatusPage(
+    { ...p.env, ...reads.env },
+    {
+      functionFailures: () =>
+        Object.fromEntries(ORIGINS.map((o) => [o, p.telemetry.totals[o].failureReasons])),
+    },
+  );
+  shutdown.defer(() => page.close());
+  log.say(
+    `still running for other producers; environment in ${options.envFile}; status page ${page.url}; Ctrl-C stops`,
+  );
   const serving = startLiveView({
     mode: options.live,
     elapsed: log.elapsed,
