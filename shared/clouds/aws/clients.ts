@@ -19,8 +19,8 @@ export interface AwsConnection {
 type CredentialProvider = () => Promise<TemporaryCredentials>;
 
 /**
- * The role's credentials, with the provider and the token sources loaded on first use: only GCP's and Azure's sync
- * need them, so the other functions' cold start does not load them.
+ * The role's credentials, with the provider and the token sources imported on first use: only GCP's and Azure's
+ * sync need them, so the other functions never run them.
  */
 function federatedCredentials(region: string, identity: AwsWebIdentity): CredentialProvider {
   let provider: Promise<CredentialProvider> | undefined;
