@@ -34,7 +34,9 @@ describe('renderStatus', () => {
   });
 
   it('shows sync per pair, with a lower bound and the source that did not answer', () => {
-    expect(text).toMatch(/gcp ← azure\s+2026-11-28T01:23:44Z\s+2026-11-28T01:23:43Z\s+≥ 1,000\s+2 min 5 s\s+2/);
+    expect(text).toMatch(
+      /gcp ← azure\s+2026-11-28T01:23:44Z\s+2026-11-28T01:23:43Z\s+≥ 1,000\s+2 min 5 s\s+2/,
+    );
     expect(text).toMatch(/gcp ← aws\s+-\s+2026-11-28T01:22:15Z\s+-\s+-\s+-\s+aws's DynamoDB did not answer/);
   });
 
