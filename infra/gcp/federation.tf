@@ -67,7 +67,7 @@ locals {
 resource "google_iam_workload_identity_pool" "azure" {
   count = local.azure_federated ? 1 : 0
 
-  workload_identity_pool_id = "${var.prefix}-azure"
+  workload_identity_pool_id = "${var.prefix}-azure-${random_id.identity_pools.hex}"
   display_name              = "tricloud Azure sync"
 
   depends_on = [google_project_service.apis]

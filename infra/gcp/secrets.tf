@@ -45,10 +45,17 @@ resource "google_secret_manager_secret_iam_member" "sync" {
 
 # Workload identity federation for the AWS sync function.
 
+# Google keeps a deleted workload identity pool's id for 30 days, so a fixed id would make apply after destroy fail
+# with "already exists"; each stack takes a suffix of its own, new after a destroy. The pools' names reach the other
+# clouds through outputs, so nothing else has to know it.
+resource "random_id" "identity_pools" {
+  byte_length = 3
+}
+
 resource "google_iam_workload_identity_pool" "aws" {
   count = var.aws_account_id == "" ? 0 : 1
 
-  workload_identity_pool_id = "${var.prefix}-aws"
+  workload_identity_pool_id = "${var.prefix}-aws-${random_id.identity_pools.hex}"
   display_name              = "tricloud AWS sync"
 
   depends_on = [google_project_service.apis]

@@ -58,6 +58,24 @@ describe('infra/aws destroyed and applied again', () => {
   });
 });
 
+describe('infra/gcp destroyed and applied again', () => {
+  it('names each workload identity pool with a suffix new after a destroy (Google keeps a deleted id 30 days)', () => {
+    const pools = stacks.gcp.resource.google_iam_workload_identity_pool ?? {};
+    expect(Object.keys(pools).sort()).toEqual(['aws', 'azure']);
+    for (const [name, pool] of Object.entries(pools)) {
+      expect(String(pool.workload_identity_pool_id), name).toContain(ref('random_id.identity_pools.hex'));
+      // Pool ids take 4 to 32 characters: the default prefix and 6 hex digits leave room.
+      const prefix = String(stacks.gcp.variable.prefix?.default);
+      expect(prefix).toMatch(/^[a-z]/);
+      const id = String(pool.workload_identity_pool_id)
+        .replace(ref('var.prefix'), prefix)
+        .replace(ref('random_id.identity_pools.hex'), 'abcdef');
+      expect(id, name).toMatch(/^[a-z][a-z0-9-]{3,31}$/);
+    }
+    expect(gcp('random_id', 'identity_pools')).toBeDefined();
+  });
+});
+
 describe('no resource races the permissions it acts with on create', () => {
   it('AWS: each Lambda waits for its role’s policy', () => {
     const functions = stacks.aws.resource.aws_lambda_function ?? {};
