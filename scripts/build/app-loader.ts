@@ -49,6 +49,14 @@ export function loadApp(
     ...(cachedData ? { cachedData } : {}),
   });
   codeCache = cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  if (codeCache === 'rejected') {
+    // The function still works; but a runtime update to another V8 makes every cold start slower, which an
+    // operator can only fix (by rebuilding) if a log says so. Once per process: this runs once.
+    process.emitWarning(
+      `${app}: V8 ${process.versions.v8} refused the code cache made at build time; compiling from source, so cold starts are slower. Rebuild the package with this runtime's Node version.`,
+      { code: 'TRICLOUD_CODE_CACHE_REFUSED' },
+    );
+  }
   const module = { exports: {} as Record<string, unknown> };
   const warmUp = training
     ? (load: () => Promise<unknown>) => {
