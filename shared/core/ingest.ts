@@ -79,6 +79,10 @@ export function createIngest(deps: IngestDeps, options: IngestOptions): Ingest {
       for (const group of batch.groups.values()) outcome.fail(group.messageIds, error);
       outcome.report.failedDocuments = batch.groups.size;
       await invalid;
+      // A read refused for good (a missing container) is a permanent failure too: left failed, Azure's loop spins.
+      if (options.onPermanentFailure === 'dead-letter') {
+        await outcome.deadLetterRefused(messages, options.origin, now, deadLetters);
+      }
       return outcome.result(messages);
     }
 
