@@ -35,11 +35,12 @@ const usage = `Usage: tricloud dead-letters <list|show|export|redrive> [options]
   export --cloud aws|gcp|azure --out FILE [--reason TEXT] [--since T]
       The letters' records as NDJSON, each field as it was sent, plus a "deadLetter" field saying where from and
       why (ignored by produce): correct FILE, then send it again with tricloud produce --file FILE --to CLOUD.
-  redrive --cloud aws|gcp|azure [--dry-run] [--json]
+  redrive --cloud aws|gcp|azure [--since T] [--dry-run] [--json]
       Sends the messages that exhausted their deliveries back to where they came from: the SQS dead-letter queue
-      to its source queue (StartMessageMoveTask, or receive/send/delete where the server lacks it), the Pub/Sub
-      dead-letter subscription to the records topic, Azure's undeliverable letters to the hub. Ingest counts a
-      record once whatever the deliveries, so redriving twice counts nothing twice. --dry-run moves nothing.
+      to its source queue (StartMessageMoveTask, or receive/send/delete where the server lacks it or --since
+      chooses), the Pub/Sub dead-letter subscription to the records topic, Azure's undeliverable letters to the
+      hub. Ingest counts a record once whatever the deliveries, so redriving twice counts nothing twice.
+      --since moves only what was dead-lettered at T or later; --dry-run moves nothing.
 
 --reason keeps letters whose reason contains TEXT (any case); --since T those dead-lettered at T or later
 (${TIME_FORMS}).
@@ -106,10 +107,16 @@ export async function run(argv: string[]): Promise<number> {
   }
 }
 
+/** `--since` in epoch ms, when given. */
+function sinceOf(values: Values): number | undefined {
+  return values.since === undefined ? undefined : parseTimeParameter(values.since, '--since', Number.NaN);
+}
+
 function filterOf(values: Values): LetterFilter {
+  const since = sinceOf(values);
   return {
     ...(values.reason === undefined ? {} : { reason: values.reason }),
-    ...(values.since === undefined ? {} : { since: parseTimeParameter(values.since, '--since', Number.NaN) }),
+    ...(since === undefined ? {} : { since }),
   };
 }
 
@@ -131,7 +138,10 @@ async function list(values: Values, env: Env): Promise<number> {
   const limit = values.limit === undefined ? DEFAULT_LIMIT : positiveInt('--limit', values.limit);
   const filtered = filter.reason !== undefined || filter.since !== undefined;
   return withCloud(cloud, env, async (opened) => {
-    const store = await collectListing(opened.store.where, opened.store.list(), { filter, limit });
+    const store = await collectListing(opened.store.where, opened.store.list(filter.since), {
+      filter,
+      limit,
+    });
     const transport = await listTransport(opened, filter, limit);
     const note = 'none' in opened.transport ? undefined : opened.transport.peekNote;
     if (values.json) {
@@ -189,7 +199,7 @@ async function exportRecords(values: Values, env: Env): Promise<number> {
   return withCloud(cloud, env, async (opened) => {
     const out = values.out === '-' ? process.stdout : createWriteStream(values.out!);
     const sources = [
-      opened.store.list(),
+      opened.store.list(filter.since),
       ...('none' in opened.transport ? [] : [opened.transport.peek(PEEK_CAP)]),
     ];
     const summary = await exportLetterRecords(sources, filter, out);
@@ -214,8 +224,9 @@ async function exportRecords(values: Values, env: Env): Promise<number> {
 async function redrive(values: Values, env: Env): Promise<number> {
   const cloud = oneOf('--cloud', values.cloud, ORIGINS);
   const dryRun = values['dry-run'];
+  const since = sinceOf(values);
   return withCloud(cloud, env, async (opened) => {
-    const report = await opened.redrive({ dryRun });
+    const report = await opened.redrive({ dryRun, ...(since === undefined ? {} : { since }) });
     await print(values.json ? `${JSON.stringify(report)}\n` : renderRedrive(report));
     return 0;
   });

@@ -15,12 +15,13 @@ import {
 } from '../../shared/config/environment.ts';
 import type { Origin } from '../../shared/core/index.ts';
 import { type Letter, storeLetter } from './letter.ts';
-import type { RedriveReport, TransportDeadLetters } from './transport-dead-letters.ts';
+import type { RedriveOptions, RedriveReport, TransportDeadLetters } from './transport-dead-letters.ts';
 
 export interface StoreDeadLetters {
   /** The table, collection or container, for people. */
   where: string;
-  list(): AsyncIterable<Letter>;
+  /** Every letter, or (with `since`, filtered by the store) those dead-lettered at or after it. */
+  list(since?: number): AsyncIterable<Letter>;
   read(id: string): Promise<Letter | undefined>;
 }
 
@@ -30,7 +31,7 @@ export interface CloudDeadLetters {
   /** The transport's dead-letter place, or a sentence saying why there is none to read. */
   transport: TransportDeadLetters | { none: string };
   /** Sends what exhausted its deliveries back to the transport (or says what would move). */
-  redrive(options: { dryRun: boolean }): Promise<RedriveReport>;
+  redrive(options: RedriveOptions): Promise<RedriveReport>;
   close(): Promise<void>;
 }
 
@@ -85,7 +86,7 @@ async function openAzure(env: Env): Promise<CloudDeadLetters> {
     transport: {
       none: `Event Hubs has no dead-letter queue: the Azure ingest dead-letters a message the store refused for good into the ${where} itself, listed above as undeliverable, and redrive sends those back to the hub`,
     },
-    async redrive({ dryRun }) {
+    async redrive({ dryRun, since }) {
       // Read first: a redrive without the hub's variables must say so before anything moves.
       const hub = readAzureSettings(env);
       const [{ redriveToEventHubs, undeliverableLetters }, { createEventHubProducer }] = await Promise.all([
@@ -95,7 +96,7 @@ async function openAzure(env: Env): Promise<CloudDeadLetters> {
       return redriveToEventHubs(
         undeliverableLetters(stores.deadLetters, where, (item) => storeLetter('azure', item, where)),
         { name: hub.eventHubName, producer: () => createEventHubProducer(hub) },
-        dryRun,
+        { dryRun, ...(since === undefined ? {} : { since }) },
       );
     },
     close: async () => stores.close(),
@@ -105,8 +106,10 @@ async function openAzure(env: Env): Promise<CloudDeadLetters> {
 function storeOf(cloud: Origin, reader: DeadLetterReader, where: string): StoreDeadLetters {
   return {
     where,
-    async *list() {
-      for await (const item of reader.list()) yield storeLetter(cloud, item, where);
+    async *list(since) {
+      for await (const item of reader.list(since === undefined ? {} : { since })) {
+        yield storeLetter(cloud, item, where);
+      }
     },
     async read(id) {
       const item = await reader.read(id);

@@ -11,20 +11,20 @@
 import type { EventDataBatch, EventHubProducerClient } from '@azure/event-hubs';
 import type { DeadLetterItem, DeadLetterReader } from '../../shared/clouds/dead-letter-item.ts';
 import type { Letter } from './letter.ts';
-import { dryRunReport, type RedriveReport } from './transport-dead-letters.ts';
+import { dryRunReport, type RedriveOptions, type RedriveReport } from './transport-dead-letters.ts';
 
 export interface UndeliverableLetters {
   /** The container, for people. */
   where: string;
-  /** Every letter of the container as shown; the redrive takes the `undeliverable` ones. */
-  letters(): AsyncIterable<Letter>;
+  /** Its letters as shown (with `since`, those written since); redrive takes the undeliverable ones. */
+  letters(since?: number): AsyncIterable<Letter>;
   remove(ids: readonly string[]): Promise<void>;
 }
 
 export async function redriveToEventHubs(
   source: UndeliverableLetters,
   hub: { name: string; producer: () => EventHubProducerClient },
-  dryRun: boolean,
+  { dryRun, since }: RedriveOptions,
 ): Promise<RedriveReport> {
   const report: RedriveReport = {
     from: `${source.where}: letters of messages the store refused for good`,
@@ -37,7 +37,7 @@ export async function redriveToEventHubs(
   };
   const started = Date.now();
   const sendable = async function* () {
-    for await (const letter of source.letters()) {
+    for await (const letter of source.letters(since)) {
       if (letter.kind !== 'undeliverable' || letter.at >= started) continue;
       if (letter.payloadTruncated) {
         report.skipped.push({
@@ -96,8 +96,8 @@ export function undeliverableLetters(
 ): UndeliverableLetters {
   return {
     where,
-    async *letters() {
-      for await (const item of reader.list()) yield toLetter(item);
+    async *letters(since) {
+      for await (const item of reader.list(since === undefined ? {} : { since })) yield toLetter(item);
     },
     remove: (ids) => reader.remove(ids),
   };

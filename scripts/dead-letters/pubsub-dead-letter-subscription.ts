@@ -19,7 +19,12 @@ import { createPubSub } from '../../shared/clouds/gcp/pubsub-client.ts';
 import type { GcpSettings } from '../../shared/clouds/settings.ts';
 import { payloadText } from '../../shared/core/index.ts';
 import { type Letter, TRANSPORT_ID_PREFIX } from './letter.ts';
-import { dryRunReport, type RedriveReport, type TransportDeadLetters } from './transport-dead-letters.ts';
+import {
+  dryRunReport,
+  type RedriveOptions,
+  type RedriveReport,
+  type TransportDeadLetters,
+} from './transport-dead-letters.ts';
 
 /** How long a listing keeps what it pulled leased before handing it back. */
 export const PEEK_LEASE_SECONDS = 120;
@@ -79,7 +84,7 @@ class PubSubDeadLetterSubscription implements TransportDeadLetters {
     }
   }
 
-  async redrive({ dryRun }: { dryRun: boolean }): Promise<RedriveReport> {
+  async redrive({ dryRun, since = 0 }: RedriveOptions): Promise<RedriveReport> {
     const report: RedriveReport = {
       from: this.where,
       to: `Pub/Sub topic ${this.#settings.topic}`,
@@ -89,13 +94,13 @@ class PubSubDeadLetterSubscription implements TransportDeadLetters {
       skipped: [],
       notes: [],
     };
-    if (dryRun) return dryRunReport(report, this.peek(Number.POSITIVE_INFINITY));
+    if (dryRun) return dryRunReport(report, this.peek(Number.POSITIVE_INFINITY), since);
     const started = Date.now();
     const later: string[] = [];
     const topic = this.#pubsub.topic(this.#settings.topic);
     try {
       for await (const batch of this.#pull()) {
-        const now = batch.filter((m) => publishedAt(m) < started);
+        const now = batch.filter((m) => publishedAt(m) < started && publishedAt(m) >= since);
         later.push(...batch.filter((m) => !now.includes(m)).map((m) => m.ackId ?? ''));
         await this.#lease(now, PEEK_LEASE_SECONDS);
         await Promise.all(

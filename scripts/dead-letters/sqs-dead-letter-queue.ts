@@ -28,7 +28,12 @@ import { createSqsClient } from '../../shared/clouds/aws/clients.ts';
 import type { AwsSettings } from '../../shared/clouds/settings.ts';
 import { waitUntil } from '../machine/wait-until.ts';
 import { type Letter, TRANSPORT_ID_PREFIX } from './letter.ts';
-import { dryRunReport, type RedriveReport, type TransportDeadLetters } from './transport-dead-letters.ts';
+import {
+  dryRunReport,
+  type RedriveOptions,
+  type RedriveReport,
+  type TransportDeadLetters,
+} from './transport-dead-letters.ts';
 
 /** How long a listing keeps the messages it read out of sight before handing them back. */
 export const PEEK_HIDE_SECONDS = 120;
@@ -71,7 +76,7 @@ class SqsDeadLetterQueue implements TransportDeadLetters {
     }
   }
 
-  async redrive({ dryRun }: { dryRun: boolean }): Promise<RedriveReport> {
+  async redrive({ dryRun, since }: RedriveOptions): Promise<RedriveReport> {
     const report: RedriveReport = {
       from: this.where,
       to: `SQS queue ${queueName(this.#settings.queueUrl)}`,
@@ -81,6 +86,13 @@ class SqsDeadLetterQueue implements TransportDeadLetters {
       skipped: [],
       notes: [],
     };
+    if (since !== undefined) {
+      // A move task takes the whole queue: choosing by time takes receiving each message.
+      report.method = 'receive, send, delete';
+      if (dryRun) return dryRunReport(report, this.peek(Number.POSITIVE_INFINITY), since);
+      report.moved = await this.#moveByHand(since);
+      return report;
+    }
     if (dryRun) {
       report.method = 'StartMessageMoveTask (or receive, send, delete where the server lacks it)';
       return dryRunReport(report, this.peek(Number.POSITIVE_INFINITY));
@@ -126,14 +138,20 @@ class SqsDeadLetterQueue implements TransportDeadLetters {
     return task.ApproximateNumberOfMessagesMoved ?? 0;
   }
 
-  /** Receive, send to the source queue, delete what was sent: only what was there when this started. */
-  async #moveByHand(): Promise<number> {
+  /**
+   * Receive, send to the source queue, delete what was sent: only what was there when this started (and, with
+   * `since`, dead-lettered at or after it).
+   */
+  async #moveByHand(since = 0): Promise<number> {
     const started = Date.now();
     let moved = 0;
     const later: string[] = [];
     try {
       for await (const batch of this.#receive(60)) {
-        const now = batch.filter((m) => Number(m.Attributes?.SentTimestamp ?? 0) < started);
+        const now = batch.filter((m) => {
+          const sent = Number(m.Attributes?.SentTimestamp ?? 0);
+          return sent < started && sent >= since;
+        });
         later.push(...batch.filter((m) => !now.includes(m)).map((m) => m.ReceiptHandle ?? ''));
         if (now.length === 0) continue;
         const { Successful = [], Failed = [] } = await this.#sqs.send(

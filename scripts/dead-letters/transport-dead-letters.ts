@@ -26,6 +26,13 @@ export interface RedriveReport {
   notes: string[];
 }
 
+export interface RedriveOptions {
+  /** Say what would move; move nothing. */
+  dryRun: boolean;
+  /** Epoch ms: only what was dead-lettered at or after it (the rest stays where it is). */
+  since?: number;
+}
+
 export interface TransportDeadLetters {
   /** Where the messages are, for people: `SQS queue tricloud-records-dlq`. */
   where: string;
@@ -37,17 +44,22 @@ export interface TransportDeadLetters {
    */
   peek(cap: number): AsyncIterable<Letter>;
   /** Sends every message back to the queue or topic it exhausted its deliveries on (or says what would move). */
-  redrive(options: { dryRun: boolean }): Promise<RedriveReport>;
+  redrive(options: RedriveOptions): Promise<RedriveReport>;
   close(): Promise<void>;
 }
 
-/** Fills a dry run's report from a reading: every message counted, the first few kept to name. */
+/**
+ * Fills a dry run's report from a reading: every message (dead-lettered at or after `since`, when given) counted,
+ * the first few kept to name.
+ */
 export async function dryRunReport(
   report: RedriveReport,
   letters: AsyncIterable<Letter>,
+  since?: number,
 ): Promise<RedriveReport> {
   report.letters = [];
   for await (const letter of letters) {
+    if (since !== undefined && letter.at < since) continue;
     report.moved++;
     if (report.letters.length < DRY_RUN_SHOWN) report.letters.push(letter);
   }

@@ -47,8 +47,16 @@ export interface DeadLetterItem {
 export interface DeadLetterReader {
   /** One letter by its id; undefined when there is none. */
   read(id: string): Promise<DeadLetterItem | undefined>;
-  /** Every letter, in the store's own order, page by page: memory follows the page, not the store. */
-  list(): AsyncIterable<DeadLetterItem>;
+  /**
+   * Every letter (with `since`, those whose `at` is at or after it, filtered by the store), in the store's own
+   * order, page by page: memory follows the page, not the store.
+   */
+  list(options?: DeadLetterListOptions): AsyncIterable<DeadLetterItem>;
+}
+
+export interface DeadLetterListOptions {
+  /** Epoch ms: only letters written at or after it. */
+  since?: number;
 }
 
 export interface SizedDeadLetterItem {

@@ -23,6 +23,7 @@ import {
 } from '../../core/index.ts';
 import {
   type DeadLetterItem,
+  type DeadLetterListOptions,
   type DeadLetterReader,
   deadLetterBatches,
   forEachBounded,
@@ -79,13 +80,26 @@ export class DynamoDeadLetters implements DeadLetterSink, DeadLetterReader {
   }
 
   /** Every letter, page by page (a scan page holds at most 1 MB), so memory follows the page, not the table. */
-  async *list(): AsyncIterable<DeadLetterItem> {
+  async *list(options: DeadLetterListOptions = {}): AsyncIterable<DeadLetterItem> {
+    // A scan reads the whole table whatever the filter, but sends back only what passes it.
+    const since =
+      options.since === undefined
+        ? {}
+        : {
+            FilterExpression: '#at >= :since',
+            ExpressionAttributeNames: { '#at': 'at' },
+            ExpressionAttributeValues: { ':since': { N: String(options.since) } },
+          };
     let start: ScanCommandOutput['LastEvaluatedKey'];
     do {
       let page: ScanCommandOutput;
       try {
         page = await this.#client.send(
-          new ScanCommand({ TableName: this.#table, ...(start ? { ExclusiveStartKey: start } : {}) }),
+          new ScanCommand({
+            TableName: this.#table,
+            ...since,
+            ...(start ? { ExclusiveStartKey: start } : {}),
+          }),
         );
       } catch (error) {
         throw translateAwsError(error, `listing dead letters in ${this.#table}`, this.#table);

@@ -6,6 +6,7 @@ import type { CollectionReference, Firestore, QueryDocumentSnapshot } from '@goo
 import type { DeadLetter, DeadLetterSink } from '../../core/index.ts';
 import {
   type DeadLetterItem,
+  type DeadLetterListOptions,
   type DeadLetterReader,
   deadLetterBatches,
   forEachBounded,
@@ -40,10 +41,13 @@ export class FirestoreDeadLetters implements DeadLetterSink, DeadLetterReader {
    * Every letter, from one streamed query: the stream holds back while the caller is busy, so memory follows what
    * the caller holds, and the client resumes it after the last document when the connection drops.
    */
-  async *list(): AsyncIterable<DeadLetterItem> {
+  async *list(options: DeadLetterListOptions = {}): AsyncIterable<DeadLetterItem> {
+    // `at` has Firestore's automatic single-field index: a range on it reads only the letters it selects.
+    const query =
+      options.since === undefined ? this.#letters : this.#letters.where('at', '>=', options.since);
     try {
       // The stream's type says chunks; a query stream gives document snapshots.
-      for await (const doc of this.#letters.stream() as AsyncIterable<QueryDocumentSnapshot>) {
+      for await (const doc of query.stream() as AsyncIterable<QueryDocumentSnapshot>) {
         yield doc.data() as DeadLetterItem;
       }
     } catch (error) {
