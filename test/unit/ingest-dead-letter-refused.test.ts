@@ -17,6 +17,13 @@ import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
 const record = { series: 'BTCUSDT', seq: 1, ts: 1_700_000_000_000, value: 10, qty: 1 };
 const refusal = () => new PermanentStoreError('missing', 'the container does not exist');
 
+/** A store whose reads are refused for good, as a missing Cosmos DB container's are. */
+class RefusingReads extends MemoryStore {
+  override async read(): Promise<never> {
+    throw refusal();
+  }
+}
+
 async function ingestWith(store: AggregateStore) {
   const letters: DeadLetter[] = [];
   const ingest = createIngest(
@@ -37,17 +44,7 @@ describe('a message the store refuses for good, dead-lettered whole', () => {
         return store;
       },
     ],
-    [
-      'on the read',
-      () => {
-        const store = new MemoryStore();
-        return {
-          ...store,
-          read: async () => Promise.reject(refusal()),
-          write: store.write.bind(store),
-        } as AggregateStore;
-      },
-    ],
+    ['on the read', () => new RefusingReads()],
   ])('%s', async (_, storeOf) => {
     const { result, letters } = await ingestWith(storeOf());
     expect(result.failedMessageIds).toEqual([]);
