@@ -8,6 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { eventually } from '../helpers/eventually.ts';
+import { PROFILE_REMOVAL } from './headless-chromium.ts';
 
 export interface DevtoolsPage {
   /** Evaluates `expression` in the page and returns its value (JSON-serialisable). */
@@ -52,13 +53,13 @@ export async function openPage(chromium: string, url: string): Promise<DevtoolsP
         socket.close();
         browser.kill();
         await exited;
-        await rm(profile, { recursive: true, force: true });
+        await rm(profile, PROFILE_REMOVAL);
       },
     };
   } catch (error) {
     browser.kill();
     await exited;
-    await rm(profile, { recursive: true, force: true });
+    await rm(profile, PROFILE_REMOVAL);
     throw error;
   }
 }

@@ -7,6 +7,12 @@ import { promisify } from 'node:util';
 import { eventually } from '../helpers/eventually.ts';
 import { decodePng, type Image } from './png.ts';
 
+/**
+ * Chromium's helper processes (renderer, crash handler) can still be writing the profile for a moment after the
+ * browser process exits: removal retries instead of failing with ENOTEMPTY.
+ */
+export const PROFILE_REMOVAL = { recursive: true, force: true, maxRetries: 10, retryDelay: 100 } as const;
+
 const run = promisify(execFile);
 
 /**
@@ -32,7 +38,7 @@ async function withProfile<T>(act: (profile: string) => Promise<T>): Promise<T> 
   try {
     return await act(profile);
   } finally {
-    await rm(profile, { recursive: true, force: true });
+    await rm(profile, PROFILE_REMOVAL);
   }
 }
 
