@@ -28,7 +28,7 @@ export async function benchSyncCost(report: Report): Promise<void> {
     const clock = new SteppingClock(T0, 1);
     for (let i = 0; i < size; i++) {
       const doc = document(i % 100, Math.floor(i / 100), 1, clock.now());
-      source.docs.set(doc.id, doc);
+      source.place(doc);
     }
     await syncInto(
       { target, sources: [{ origin: 'aws', store: source }], clock },
@@ -36,7 +36,7 @@ export async function benchSyncCost(report: Report): Promise<void> {
     );
     for (let i = 0; i < 100; i++) {
       const doc = document(i, 0, 2, clock.now());
-      source.docs.set(doc.id, { ...doc, revision: 2 });
+      source.place({ ...doc, revision: 2 });
     }
     const { store, counts } = countingStore(source);
     const t = performance.now();

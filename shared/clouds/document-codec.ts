@@ -1,16 +1,18 @@
 /**
- * How every store keeps the two kinds of document (`shared/core/slice-document.ts`, `window-document.ts`).
+ * How every store keeps the three kinds of document (`shared/core/slice-document.ts`, `window-document.ts`).
  *
  * - A **slice** keeps the fields stores query natively (`id`, `kind`, `series`, `window`, `start`, `slice`,
  *   `updatedAt`, `revision`) plus `body`: its parts and merged view as JSON text, each part's seq set in the core's
  *   compact byte form, base64. JSON text because it round-trips every double exactly and identically in DynamoDB
  *   (whose numbers are decimal strings with a narrower range), Firestore and Cosmos, so the stores hold
  *   bit-identical parts; and because a store never needs to look inside a part.
- * - A **window** keeps, besides `body` (its slice entries and exact merged aggregate), the merged view as natively
+ * - A **window** keeps, besides `body` (its summary entries and exact merged aggregate), the merged view as natively
  *   typed fields — `series`, `window`, `start`, `open`, `high`, `low`, `close`, `volume`, `vwap`, `count`, `exact`
  *   — for each cloud's own tools (consoles, PartiQL, BigQuery export, Cosmos SQL), and `seriesWindow`
  *   (`series|window`), the key of the range index that reads one series' windows of one size in `start` order.
  *   Only windows have `seriesWindow`, so the index holds nothing else.
+ * - A **node** of a split window's summary tree (`summary-tree.ts`) keeps only the common fields and `body`: it is
+ *   neither listed as a change (only slices are) nor read through the range index (only windows are).
  *
  * Every item is checked against {@link ITEM_LIMIT_BYTES} before it is sent, so no write that a store would refuse
  * for its size is ever built.
@@ -26,8 +28,9 @@ import {
   PermanentStoreError,
   type RecordDigest,
   type SliceDocument,
-  type SliceSummary,
   type StoredDocument,
+  type SummaryEntry,
+  type SummaryNode,
   type WindowDocument,
   type WindowView,
 } from '../core/index.ts';
@@ -63,7 +66,20 @@ export interface StoredWindow extends CommonFields, NativeWindowFields {
   seriesWindow: string;
 }
 
-export type StoredFields = StoredSlice | StoredWindow;
+export interface StoredNode extends CommonFields {
+  kind: 'node';
+}
+
+export type StoredFields = StoredSlice | StoredWindow | StoredNode;
+
+/** A summary's `body`: its entries and view, and a node's place in the tree. */
+interface SummaryBody {
+  entries: Record<string, SummaryEntry>;
+  split?: true;
+  merged: WindowView;
+  depth?: number;
+  prefix?: number;
+}
 
 interface StoredPart {
   aggregate: Aggregate;
@@ -98,6 +114,18 @@ export function toStored(doc: StoredDocument): StoredFields {
       body: JSON.stringify({ parts, merged: doc.merged }),
     };
   }
+  const body: SummaryBody = {
+    entries: doc.entries,
+    ...(doc.split ? { split: true } : {}),
+    merged: doc.merged,
+  };
+  if (doc.kind === 'node') {
+    return {
+      ...common,
+      kind: 'node',
+      body: JSON.stringify({ ...body, depth: doc.depth, prefix: doc.prefix }),
+    };
+  }
   const exported = exportWindow(doc);
   return {
     ...common,
@@ -111,7 +139,7 @@ export function toStored(doc: StoredDocument): StoredFields {
     vwap: exported.vwap,
     count: exported.count,
     exact: doc.merged.exact,
-    body: JSON.stringify({ slices: doc.slices, merged: doc.merged }),
+    body: JSON.stringify(body),
   };
 }
 
@@ -131,8 +159,22 @@ export function fromStored(fields: StoredFields): StoredDocument {
     );
     return { ...common, kind: 'slice', slice: Number(fields.slice), parts, merged: body.merged };
   }
-  const body = JSON.parse(fields.body) as { slices: Record<string, SliceSummary>; merged: WindowView };
-  return { ...common, kind: 'window', slices: body.slices, merged: body.merged } satisfies WindowDocument;
+  const body = JSON.parse(fields.body) as SummaryBody;
+  const summary = {
+    entries: body.entries,
+    ...(body.split ? { split: true as const } : {}),
+    merged: body.merged,
+  };
+  if (fields.kind === 'node') {
+    return {
+      ...common,
+      kind: 'node',
+      ...summary,
+      depth: body.depth!,
+      prefix: body.prefix!,
+    } satisfies SummaryNode;
+  }
+  return { ...common, kind: 'window', ...summary } satisfies WindowDocument;
 }
 
 /** Narrows a decoded document to a slice, for listings that hold only slices. */

@@ -1,5 +1,5 @@
 /**
- * Read-modify-write of one window document under optimistic concurrency, shared by ingest and sync: compute the
+ * Read-modify-write of one stored document under optimistic concurrency, shared by ingest and sync: compute the
  * new document from the current one, write it conditionally on the revision read, and on a conflict re-read and
  * recompute (never blindly re-write), backing off with jitter. Throttling and transient unavailability are retried
  * the same bounded way; anything else is not ours to retry and is thrown.
@@ -7,8 +7,7 @@
 import { ConflictError, isTransient } from './errors.ts';
 import type { AggregateStore, Clock } from './ports.ts';
 import { type BackoffPolicy, backoff } from './retry.ts';
-import type { SliceDocument } from './slice-document.ts';
-import { type StoredDocument, type WindowDocument, windowId, withSlices } from './window-document.ts';
+import type { StoredDocument } from './window-document.ts';
 
 export interface UpdatePolicy {
   clock: Clock;
@@ -55,25 +54,4 @@ export async function updateDocument<D extends StoredDocument>(
       }
     }
   }
-}
-
-/**
- * Refreshes a window document from slices of it as they stand in the same store — the one write that keeps windows
- * derived (`window-document.ts`). Ingest calls it after its slice writes, sync after each page; both call it even
- * when no slice changed, which is what repairs a window left behind by a crash between the two writes.
- */
-export function refreshWindow(
-  store: AggregateStore,
-  current: WindowDocument | undefined,
-  slices: readonly SliceDocument[],
-  policy: UpdatePolicy,
-): Promise<UpdateOutcome<WindowDocument>> {
-  const key = slices[0]!;
-  return updateDocument<WindowDocument>(
-    store,
-    windowId(key),
-    current,
-    (doc) => withSlices(key, doc, slices, policy.clock.now()),
-    policy,
-  );
 }

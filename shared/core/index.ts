@@ -20,6 +20,8 @@ export * from './seq-set.ts';
 export * from './seq-set-codec.ts';
 export * from './slice-document.ts';
 export * from './store-listing.ts';
+export * from './summary-refresh.ts';
+export * from './summary-tree.ts';
 export * from './sync.ts';
 export * from './verify.ts';
 export * from './window.ts';

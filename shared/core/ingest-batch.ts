@@ -7,7 +7,7 @@ import { decodeMessage, rowOf, rowTexts } from './envelope.ts';
 import type { Origin } from './origin.ts';
 import type { DeadLetter } from './ports.ts';
 import { type DataRecord, validateRow } from './record.ts';
-import { SLICES_PER_WINDOW, type SliceKey, sliceId, sliceOf } from './slice-document.ts';
+import { type SliceKey, sliceId, sliceOf } from './slice-document.ts';
 import { type LatenessGate, type WindowSpec, windowStart } from './window.ts';
 import { windowId } from './window-document.ts';
 
@@ -22,20 +22,13 @@ export interface DocumentGroup {
   /** The id of the window document the slice belongs to. */
   windowId: string;
   records: DataRecord[];
-  /** Where each record came from, `message index × 2^26 + row`: for a dead letter if the slice refuses it. */
-  rowRefs: number[];
   /** Messages that contributed records: they fail together if this document cannot be written. */
   messageIds: string[];
 }
 
-/** Rows per message a row reference can name (a 10 MB Pub/Sub message holds far fewer). */
-export const ROW_REF_SCALE = 2 ** 26;
-
 export interface PreparedBatch {
   /** Per slice document id. */
   groups: Map<string, DocumentGroup>;
-  /** The decoded messages, in order: what a group's `rowRefs` index. */
-  messages: DecodedInbound[];
   deadLetters: DeadLetter[];
   rows: number;
   valid: number;
@@ -104,7 +97,6 @@ export function groupRows(
 ): PreparedBatch {
   const batch: PreparedBatch = {
     groups: new Map(),
-    messages: [...messages],
     deadLetters: [],
     rows: 0,
     valid: 0,
@@ -114,9 +106,9 @@ export function groupRows(
     batchIds: [],
   };
   const batchIds = new Set<string>();
-  // Groups are found by series, then window start and slice: no string is built per record, one id per document.
-  const index = windows.map(() => new Map<string, Map<number, DocumentGroup>>());
-  const place = (messageIndex: number, row: number, record: DataRecord) => {
+  // Groups are found by series, window start and slice: no string is built per record, one id per document.
+  const index = windows.map(() => new Map<string, Map<number, Map<number, DocumentGroup>>>());
+  const place = (messageIndex: number, record: DataRecord) => {
     batch.valid++;
     const messageId = messages[messageIndex]!.id;
     const slice = sliceOf(record.seq);
@@ -128,17 +120,19 @@ export function groupRows(
         bySeries = new Map();
         index[w]!.set(record.series, bySeries);
       }
-      // One number per slice of a window (starts stay below 2^46 until 2100, so this is a safe integer).
-      const slot = start * SLICES_PER_WINDOW + slice;
-      let group = bySeries.get(slot);
+      let byStart = bySeries.get(start);
+      if (!byStart) {
+        byStart = new Map();
+        bySeries.set(start, byStart);
+      }
+      let group = byStart.get(slice);
       if (!group) {
         const key = { series: record.series, window: window.name, start, slice };
-        group = { key, windowId: windowId(key), records: [], rowRefs: [], messageIds: [] };
-        bySeries.set(slot, group);
+        group = { key, windowId: windowId(key), records: [], messageIds: [] };
+        byStart.set(slice, group);
         batch.groups.set(sliceId(key), group);
       }
       group.records.push(record);
-      group.rowRefs.push(messageIndex * ROW_REF_SCALE + row);
       // Records arrive message by message, so comparing with the last id keeps the list free of repeats.
       if (group.messageIds[group.messageIds.length - 1] !== messageId) group.messageIds.push(messageId);
     }
@@ -159,14 +153,14 @@ export function groupRows(
         lateness.observe(record.series, record.ts);
         held.push({ messageIndex: m, row, record });
       } else {
-        place(m, row, record);
+        place(m, record);
       }
     }
   }
   for (const { messageIndex, row, record } of held) {
     const lateReason = lateness?.judge(record.series, record.ts);
     if (lateReason === undefined) {
-      place(messageIndex, row, record);
+      place(messageIndex, record);
     } else {
       batch.late++;
       const { id, batchId } = messages[messageIndex]!;

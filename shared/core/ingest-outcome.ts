@@ -20,19 +20,17 @@ export interface IngestReport {
   added: number;
   /** (record, window) pairs this origin had already counted (redeliveries, duplicates). */
   skipped: number;
-  /** (record, window) pairs refused because their slice's seq set is full; each is dead-lettered. */
-  refused: number;
   /** Window documents touched. */
   documents: number;
   /** Slice documents touched. */
   slices: number;
-  /** Conditional writes that landed, slices and windows. */
+  /** Conditional writes that landed: slices, windows and a split window's summary nodes. */
   writes: number;
   /** Windows written whose clouds hold different records under the same ids (`mergeParts`' conflict). */
   recordConflicts: number;
   conflicts: number;
   retries: number;
-  /** Dead letters written: invalid, late and refused rows, and messages refused for good. */
+  /** Dead letters written: invalid and late rows, and messages refused for good. */
   deadLetters: number;
   failedDocuments: number;
   /** Batch ids of the envelopes read, for correlating this invocation with the producer's run. */
@@ -77,7 +75,6 @@ export class IngestOutcome {
       undecodable: batch.undecodable,
       added: 0,
       skipped: 0,
-      refused: 0,
       documents: windows,
       slices: batch.groups.size,
       writes: 0,

@@ -5,9 +5,11 @@
  * report which *messages* failed so only they come back.
  *
  * Store work is one batched read of every slice and window the invocation touches, then one conditional write per
- * slice that gained records and one per window whose view changed — not per record.
+ * slice that gained records and one per window whose view changed (and per summary node of a window split into a
+ * tree, `summary-tree.ts`) — not per record.
  */
 import pLimit from 'p-limit';
+import { boundedStore } from './bounded-store.ts';
 import type { UpdatePolicy } from './conditional-update.ts';
 import { type DocumentGroup, type InboundMessage, prepareBatch } from './ingest-batch.ts';
 import { IngestOutcome, type IngestResult } from './ingest-outcome.ts';
@@ -48,6 +50,12 @@ export interface IngestDeps {
 
 export type Ingest = (messages: readonly InboundMessage[]) => Promise<IngestResult>;
 
+/**
+ * Store calls in flight at once for one invocation, across its windows: ids scattered over many slices make a
+ * window write thousands of slices and summary nodes, which would otherwise all be sent together.
+ */
+const STORE_CALLS_AT_ONCE = 64;
+
 /** Builds the ingest use case once per process; the returned function is called per invocation. */
 export function createIngest(deps: IngestDeps, options: IngestOptions): Ingest {
   const { store, deadLetters, clock } = deps;
@@ -87,17 +95,15 @@ export function createIngest(deps: IngestDeps, options: IngestOptions): Ingest {
     }
 
     const work: WindowWork = {
-      store,
+      store: boundedStore(store, pLimit(STORE_CALLS_AT_ONCE)),
       origin: options.origin,
       policy,
       stored,
-      messages: batch.messages,
       outcome,
-      refusedLetters: [],
       now: () => clock.now(),
     };
     await Promise.all([...byWindow].map(([id, groups]) => limit(() => ingestWindow(work, id, groups))));
-    await Promise.all([invalid, outcome.putLetters(deadLetters, work.refusedLetters)]);
+    await invalid;
     if (options.onPermanentFailure === 'dead-letter') {
       await outcome.deadLetterRefused(messages, options.origin, now, deadLetters);
     }

@@ -7,7 +7,6 @@ import { type Aggregate, addRecord, combineAggregates, emptyAggregate, sealAggre
 import type { DataRecord } from './record.ts';
 import { addToDigest, combineDigests, EMPTY_DIGEST, type RecordDigest } from './record-digest.ts';
 import { EMPTY_SEQ_SET, type SeqSet, seqSetHas, seqSetOf, seqSetUnion } from './seq-set.ts';
-import { encodedSeqSetSize } from './seq-set-codec.ts';
 
 export interface Part {
   aggregate: Aggregate;
@@ -22,32 +21,22 @@ export function emptyPart(): Part {
 }
 
 export interface PartUpdate {
-  /** The part with the new records; absent when they were refused. */
-  part?: Part;
+  /** The part with the new records. */
+  part: Part;
   /** Records counted now for the first time. */
   added: number;
   /** Records this part already held (redeliveries, duplicates within the batch). */
   skipped: number;
-  /** New records refused because the part's seq set would outgrow `seqBytesLimit`; they are not in `part`. */
-  refused: DataRecord[];
-  /** The encoded size the seq set would have had, when records were refused. */
-  refusedSeqBytes?: number;
 }
 
 /**
  * Adds the records whose seqs the part does not hold yet. Returns `undefined` when nothing is new, so a
- * redelivered message costs a read and no write. When the seq set would take more than `seqBytesLimit` encoded
- * bytes, the new records are refused whole, so no stored item can outgrow its store.
+ * redelivered message costs a read and no write.
  */
-export function addToPart(
-  part: Part,
-  records: readonly DataRecord[],
-  seqBytesLimit = Number.POSITIVE_INFINITY,
-): PartUpdate | undefined {
+export function addToPart(part: Part, records: readonly DataRecord[]): PartUpdate | undefined {
   const fresh = emptyAggregate();
   const digest: [number, number] = [0, 0];
   const seqs: number[] = [];
-  const taken: DataRecord[] = [];
   // Streams mostly arrive in seq order: while they do, a record above the last one is new to this batch and
   // needs no lookup; only out-of-order records pay for the set.
   let seen: Set<number> | undefined;
@@ -62,31 +51,23 @@ export function addToPart(
     if (part.seqs.length > 0 && seqSetHas(part.seqs, r.seq)) continue;
     seen?.add(r.seq);
     seqs.push(r.seq);
-    taken.push(r);
     addRecord(fresh, r);
     addToDigest(digest, r);
   }
   if (seqs.length === 0) return undefined;
-  const union = seqSetUnion(part.seqs, seqSetOf(seqs));
-  const skipped = records.length - seqs.length;
-  if (Number.isFinite(seqBytesLimit)) {
-    const size = encodedSeqSetSize(union);
-    if (size > seqBytesLimit) return { added: 0, skipped, refused: taken, refusedSeqBytes: size };
-  }
   return {
     part: {
       aggregate: combineAggregates(part.aggregate, sealAggregate(fresh)),
-      seqs: union,
+      seqs: seqSetUnion(part.seqs, seqSetOf(seqs)),
       digest: combineDigests(part.digest ?? EMPTY_DIGEST, digest),
       revision: part.revision + 1,
     },
     added: seqs.length,
-    skipped,
-    refused: [],
+    skipped: records.length - seqs.length,
   };
 }
 
 /** The part of exactly these records (distinct seqs), at a given revision: for tools and tests that build one. */
 export function partOf(records: readonly DataRecord[], revision = 1): Part {
-  return { ...addToPart(emptyPart(), records)!.part!, revision };
+  return { ...addToPart(emptyPart(), records)!.part, revision };
 }

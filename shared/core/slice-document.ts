@@ -1,13 +1,15 @@
 /**
- * Slice documents: where parts live. A window's records are spread over at most {@link SLICES_PER_WINDOW} slices
- * by their seq (`floor(seq / 65,536) mod 64`), and each slice document holds, per origin, the part of the window's
- * records that fall in that slice: its aggregate, its exact seq set, its revision. Every rule of DESIGN §2 holds
- * per slice unchanged — single-writer parts, the merge, "higher revision wins" — and a slice stays bounded: each
- * part's seq set is refused past {@link PART_SEQ_BYTES_LIMIT} encoded bytes (`addToPart` in `part.ts`).
+ * Slice documents: where parts live. A window's records are dealt to slices by their seq, one slice per block of
+ * {@link SLICE_BLOCK} seqs (`slice = floor(seq / 65,536)`), and each slice document holds, per origin, the part of
+ * the window's records in that block: its aggregate, its exact seq set, its revision. Every rule of DESIGN §2
+ * holds per slice unchanged — single-writer parts, the merge, "higher revision wins".
  *
- * Slicing by blocks of 65,536 keeps a contiguous or gappy stream in one slice for 65,536 seqs at a time, so a
- * batch of consecutive records touches one slice; the modulo bounds how many slices a window can have, whatever
- * the seqs, so the window's summary (`window-document.ts`) stays small.
+ * A slice is bounded by construction: a part's seqs lie in one block, so its seq set encodes to at most one
+ * 8 KiB bitmap (`seq-set-codec.ts`), whatever the ids. A contiguous or gappy stream stays in one slice for 65,536
+ * seqs at a time, so a batch of consecutive records touches one slice; however many slices scattered ids make,
+ * the window's summary stays bounded too (`window-document.ts`, `summary-tree.ts`). The slice number is a pure
+ * function of the seq, so every origin's part of a record is in the same slice on every cloud: the merge compares
+ * like with like.
  */
 import { type Aggregate, combineAggregates, emptyAggregate } from './aggregate.ts';
 import { ORIGINS, type Origin } from './origin.ts';
@@ -23,14 +25,8 @@ import {
 } from './seq-set.ts';
 import { type WindowKey, windowId } from './window-document.ts';
 
-/** Seqs per block; blocks are dealt to slices round-robin. Equal to the seq-set codec's container size. */
+/** Seqs per slice. Equal to the seq-set codec's container size, so a part's seqs are one container. */
 export const SLICE_BLOCK = 65_536;
-export const SLICES_PER_WINDOW = 64;
-/**
- * Encoded bytes one part's seq set may take: three origins' sets, base64 in the stored text, stay near 260 KB,
- * under the 350 KB every item is held to (DynamoDB's 400 KB counts attribute names too).
- */
-export const PART_SEQ_BYTES_LIMIT = 64 * 1024;
 
 export interface SliceKey extends WindowKey {
   slice: number;
@@ -63,8 +59,9 @@ export interface SliceDocument extends SliceKey {
   revision: number;
 }
 
+/** The slice of a seq: below 2^37 for every seq up to 2^53. */
 export function sliceOf(seq: number): number {
-  return Math.floor(seq / SLICE_BLOCK) % SLICES_PER_WINDOW;
+  return Math.floor(seq / SLICE_BLOCK);
 }
 
 /** `series|window|start|slice`: the window's id and the slice number, legal in every store like it. */

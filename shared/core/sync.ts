@@ -9,13 +9,15 @@
  * Cost grows with the number of changed documents, never with the size of the store.
  */
 import pLimit from 'p-limit';
+import { boundedStore } from './bounded-store.ts';
 import { isAfter } from './change-order.ts';
-import { refreshWindow, type UpdatePolicy, updateDocument } from './conditional-update.ts';
+import { type UpdatePolicy, updateDocument } from './conditional-update.ts';
 import { isTransient } from './errors.ts';
 import type { Origin } from './origin.ts';
 import type { AggregateStore, ChangeCursor, Clock, Watermark } from './ports.ts';
 import { type BackoffPolicy, DEFAULT_BACKOFF } from './retry.ts';
 import { mergeRemoteParts, type SliceDocument } from './slice-document.ts';
+import { refreshWindow } from './summary-refresh.ts';
 import { type WindowDocument, windowId } from './window-document.ts';
 
 export interface SyncOptions {
@@ -121,7 +123,9 @@ async function pullSource(
     skipped: [],
   };
   let newestApplied: number | undefined;
-  const work: PageWork = { limit, policy, clock, report };
+  // Summary refreshes run inside `limit`'s slots, so their own store calls take slots of another limiter.
+  const summaries = boundedStore(target, pLimit(opts.concurrency));
+  const work: PageWork = { limit, summaries, policy, clock, report };
   try {
     const watermark = await target.readWatermark(origin);
     const retry = await retrySkipped(target, source, watermark?.retry ?? [], work);
@@ -210,6 +214,8 @@ async function retrySkipped(
 
 interface PageWork {
   limit: ReturnType<typeof pLimit>;
+  /** The target, for summary refreshes. */
+  summaries: AggregateStore;
   policy: UpdatePolicy;
   clock: Clock;
   report: SourceReport;
@@ -272,13 +278,13 @@ async function applyPage(
     [...byWindow].map(([id, windowSlices]) =>
       limit(async () => {
         const outcome = await refreshWindow(
-          target,
+          work.summaries,
           local.get(id) as WindowDocument | undefined,
           windowSlices,
           policy,
         );
-        if (outcome.written) report.windowsWritten++;
-        if (outcome.written && outcome.document?.merged.conflict) report.recordConflicts++;
+        if (outcome.windowWritten) report.windowsWritten++;
+        if (outcome.windowWritten && outcome.window.merged.conflict) report.recordConflicts++;
         report.conflicts += outcome.conflicts;
       }).catch((error: unknown) =>
         passOver(

@@ -9,15 +9,22 @@ import { readCloudSettings } from '../../shared/config/environment.ts';
 import {
   type AggregateStore,
   ConflictError,
+  childPosition,
+  DEFAULT_BACKOFF,
+  FANOUT,
   ORIGINS,
   partOf,
+  ROOT,
+  refreshWindow,
+  SLICE_BLOCK,
   type SliceDocument,
   sliceOf,
+  summaryId,
   type WindowDocument,
   withParts,
   withSlices,
 } from '../../shared/core/index.ts';
-import { MemoryStore } from '../../shared/core/testing/index.ts';
+import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
 import { useStackEnv } from '../helpers/cloud-harness.ts';
 import { T0 } from '../helpers/records.ts';
 
@@ -112,6 +119,37 @@ describe.each(['memory', ...ORIGINS])('the %s store', (name) => {
     }
     expect(got.map((w) => w.start)).toEqual(windows.slice(1).map((w) => w.start));
     expect((await store().windows({ series, window: '5m', from, to }, 10)).windows).toEqual([]);
+  });
+
+  it("keeps a split window's summary nodes, listed neither as changes nor as windows", async () => {
+    const base = Date.now() + 20_000_000;
+    // More slices than one summary holds: the window splits and its entries move to nodes.
+    const slices = Array.from({ length: FANOUT + 4 }, (_, k) =>
+      slice(series, 20, k * SLICE_BLOCK + 1, base + k),
+    );
+    for (const s of slices) await store().write(s, 0);
+    const policy = {
+      clock: new SteppingClock(base, 1),
+      random: () => 0.5,
+      maxAttempts: 3,
+      backoff: DEFAULT_BACKOFF,
+    };
+    const { window } = await refreshWindow(store(), undefined, slices, policy);
+    expect(window.split).toBe(true);
+    const nodeIds = Object.keys(window.entries).map((i) => summaryId(window, childPosition(ROOT, Number(i))));
+    const nodes = await store().read([window.id, ...nodeIds]);
+    expect(nodes.get(window.id)).toEqual(window);
+    expect([...nodes.values()].filter((d) => d.kind === 'node')).toHaveLength(FANOUT);
+    expect(window.merged.aggregate.count).toBe(FANOUT + 4);
+    const listed = await store().changes({ updatedAt: base - 1, id: '' }, 100);
+    expect(listed.documents.filter((d) => d.series === series).map((d) => d.kind)).toEqual(
+      slices.map(() => 'slice'),
+    );
+    const { windows } = await store().windows(
+      { series, window: '1m', from: window.start, to: window.start + 1 },
+      10,
+    );
+    expect(windows).toEqual([window]);
   });
 
   it('keeps a watermark with its retry list and last run, per source', async () => {

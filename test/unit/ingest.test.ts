@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { createIngest, encodeMessage, parseWindows, UnavailableError } from '../../shared/core/index.ts';
+import {
+  createIngest,
+  encodeMessage,
+  FANOUT,
+  parseWindows,
+  UnavailableError,
+} from '../../shared/core/index.ts';
 import { MemoryStore, SteppingClock } from '../../shared/core/testing/index.ts';
 import { messagesOf, record, T0 } from '../helpers/records.ts';
+import { summaryTreeProblems } from '../helpers/summary-tree.ts';
 
 function setup(options: { maxLatenessMs?: number; windows?: string } = {}) {
   const store = new MemoryStore();
@@ -117,32 +124,37 @@ describe('ingest', () => {
 });
 
 describe('ingest into bounded slices', () => {
-  it('spreads a window over slices of 65,536 seqs, at most 64, and keeps the window exact', async () => {
+  it('deals a window to one slice per 65,536 seqs and keeps the window exact', async () => {
     const { store, ingest } = setup();
     const seqs = [5, 70_000, 64 * 65_536 + 3, 2 ** 50];
     const { report } = await ingest(messagesOf(seqs.map((seq) => record({ seq, value: seq }))));
-    // 2^50 and 5 share slice 0; 70,000 is in slice 1; 64 × 65,536 + 3 wraps around to slice 0.
-    expect(report).toMatchObject({ documents: 1, slices: 2, added: 4 });
+    expect(report).toMatchObject({ documents: 1, slices: 4, added: 4 });
     const window = [...store.docs.values()].find((d) => d.kind === 'window');
-    expect(window?.kind === 'window' && Object.keys(window.slices).sort()).toEqual(['0', '1']);
+    expect(window?.kind === 'window' && Object.keys(window.entries).sort()).toEqual([
+      '0',
+      '1',
+      '17179869184',
+      '64',
+    ]);
     expect(window?.merged.aggregate).toMatchObject({ count: 4, high: 2 ** 50, low: 5 });
   });
 
-  it('refuses, with a dead letter that says why, ids that would outgrow a slice, and stores the rest', async () => {
+  it('takes 14,000 ids each in a slice of its own: the window becomes a tree of bounded summaries, nothing is refused', async () => {
     const { store, deadLetters, ingest } = setup();
-    // Every seq in its own 65,536-block of slice 0: a few bytes each, past 64 KiB after some 11,000.
-    const sparse = Array.from({ length: 14_000 }, (_, i) => record({ seq: i * 64 * 65_536 }));
+    const sparse = Array.from({ length: 14_000 }, (_, i) => record({ seq: i * 64 * 65_536, value: i }));
     const first = await ingest(messagesOf(sparse.slice(0, 8_000), 1_000));
-    expect(first.report).toMatchObject({ added: 8_000, refused: 0 });
     const { failedMessageIds, report } = await ingest(messagesOf(sparse.slice(8_000), 1_000, 'n'));
     expect(failedMessageIds).toEqual([]);
-    expect(report).toMatchObject({ added: 0, refused: 6_000, deadLetters: 6_000 });
-    const letter = deadLetters.deadLetters.get('n0#0@1m');
-    expect(letter?.reason).toMatch(/cannot take these ids: .* over the 65536 .* smaller window/);
-    expect(letter?.payload).toBe(JSON.stringify(['BTCUSDT', 8_000 * 64 * 65_536, T0, 100, 1]));
-    // What was stored stays exact and within the bound.
+    expect(first.report.added + report.added).toBe(14_000);
+    expect(deadLetters.deadLetters.size).toBe(0);
     const window = [...store.docs.values()].find((d) => d.kind === 'window');
-    expect(window?.merged.aggregate.count).toBe(8_000);
+    expect(window?.split).toBe(true);
+    expect(window?.merged.aggregate).toMatchObject({ count: 14_000, high: 13_999, low: 0 });
+    expect(store.count('node')).toBeGreaterThan(FANOUT);
+    expect(summaryTreeProblems(store.docs)).toEqual([]);
+    // Redelivered, the same messages change nothing and write nothing.
+    const again = await ingest(messagesOf(sparse.slice(8_000), 1_000, 'n'));
+    expect(again.report).toMatchObject({ added: 0, writes: 0 });
   });
 });
 

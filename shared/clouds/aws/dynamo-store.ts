@@ -1,12 +1,13 @@
 /**
- * The DynamoDB `AggregateStore`: one item per slice or window document (`document-codec.ts`), conditional writes
+ * The DynamoDB `AggregateStore`: one item per slice, window or summary node (`document-codec.ts`), conditional writes
  * on the `revision` attribute, and two sparse GSIs instead of scans.
  *
  * - Changes: only slices carry `shard` (hash, N: a stable hash of the id modulo {@link CHANGE_SHARDS}) and
  *   `changeKey` (range, S: zero-padded `updatedAt`, `|`, id), so a change listing is a few `Query` calls whose
  *   results are in exactly the core's `(updatedAt, id)` order; sharding spreads write load over index partitions.
  * - Windows: only windows carry `seriesWindow` (hash, S) and `start` is the range key (N), so one series' windows
- *   of one size over a time range are one `Query` in `start` order, reading just those items.
+ *   of one size over a time range are one `Query` in `start` order, reading just those items. A split window's
+ *   summary nodes carry neither index's attributes.
  *
  * Watermarks are items with id `~watermark~<source>` and no index attributes, so no index lists them.
  */
@@ -276,6 +277,8 @@ function toItem(fields: StoredFields): Item {
       changeKey: { S: changeKey(fields.updatedAt, fields.id) },
     };
   }
+  // A summary node: no index attribute, so neither the change index nor the range index lists it.
+  if (fields.kind === 'node') return common;
   return {
     ...common,
     seriesWindow: { S: fields.seriesWindow },
@@ -294,7 +297,7 @@ function toItem(fields: StoredFields): Item {
 function fromItem(item: Item): StoredDocument {
   return fromStored({
     id: item.id?.S ?? '',
-    kind: item.kind?.S === 'window' ? 'window' : 'slice',
+    kind: item.kind?.S,
     series: item.series?.S ?? '',
     window: item.window?.S ?? '',
     start: Number(item.start?.N),
