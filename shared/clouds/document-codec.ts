@@ -2,8 +2,8 @@
  * How every store keeps the three kinds of document (`shared/core/slice-document.ts`, `window-document.ts`).
  *
  * - A **slice** keeps the fields stores query natively (`id`, `kind`, `series`, `window`, `start`, `slice`,
- *   `updatedAt`, `revision`) plus `body`: its parts and merged view as JSON text, each part's seq set in the core's
- *   compact byte form, base64. JSON text because it round-trips every double exactly and identically in DynamoDB
+ *   `updatedAt`, `revision`) plus `body`: its parts and merged view as packed JSON text (`document-body.ts`), each
+ *   part's seq set in the core's compact byte form, base64. JSON text because it round-trips every double exactly and identically in DynamoDB
  *   (whose numbers are decimal strings with a narrower range), Firestore and Cosmos, so the stores hold
  *   bit-identical parts; and because a store never needs to look inside a part.
  * - A **window** keeps, besides `body` (its summary entries and exact merged aggregate), the merged view as natively
@@ -18,22 +18,21 @@
  * for its size is ever built.
  */
 import {
-  type Aggregate,
-  decodeSeqSet,
   type ExportedWindow,
-  encodeSeqSet,
   exportWindow,
-  type MergedView,
-  type Part,
   PermanentStoreError,
-  type RecordDigest,
   type SliceDocument,
   type StoredDocument,
-  type SummaryEntry,
   type SummaryNode,
   type WindowDocument,
-  type WindowView,
 } from '../core/index.ts';
+import {
+  type SummaryContent,
+  sliceBody,
+  sliceFromBody,
+  summaryBody,
+  summaryFromBody,
+} from './document-body.ts';
 
 /** The bound every stored item is held to (DESIGN §2): under DynamoDB's 400 KB, which counts attribute names. */
 export const ITEM_LIMIT_BYTES = 350_000;
@@ -72,23 +71,6 @@ export interface StoredNode extends CommonFields {
 
 export type StoredFields = StoredSlice | StoredWindow | StoredNode;
 
-/** A summary's `body`: its entries and view, and a node's place in the tree. */
-interface SummaryBody {
-  entries: Record<string, SummaryEntry>;
-  split?: true;
-  merged: WindowView;
-  depth?: number;
-  prefix?: number;
-}
-
-interface StoredPart {
-  aggregate: Aggregate;
-  digest: RecordDigest;
-  /** The seq set's compact bytes, base64. */
-  seqs: string;
-  revision: number;
-}
-
 /** The range index's key of a series' windows of one size. */
 export function seriesWindowKey(series: string, window: string): string {
   return `${series}|${window}`;
@@ -104,17 +86,9 @@ export function toStored(doc: StoredDocument): StoredFields {
     revision: doc.revision,
   };
   if (doc.kind === 'slice') {
-    const parts = Object.fromEntries(
-      Object.entries(doc.parts).map(([origin, part]) => [origin, storedPart(part)]),
-    );
-    return {
-      ...common,
-      kind: 'slice',
-      slice: doc.slice,
-      body: JSON.stringify({ parts, merged: doc.merged }),
-    };
+    return { ...common, kind: 'slice', slice: doc.slice, body: sliceBody(doc.parts, doc.merged) };
   }
-  const body: SummaryBody = {
+  const content: SummaryContent = {
     entries: doc.entries,
     ...(doc.split ? { split: true } : {}),
     merged: doc.merged,
@@ -123,7 +97,7 @@ export function toStored(doc: StoredDocument): StoredFields {
     return {
       ...common,
       kind: 'node',
-      body: JSON.stringify({ ...body, depth: doc.depth, prefix: doc.prefix }),
+      body: summaryBody({ ...content, depth: doc.depth, prefix: doc.prefix }),
     };
   }
   const exported = exportWindow(doc);
@@ -139,7 +113,7 @@ export function toStored(doc: StoredDocument): StoredFields {
     vwap: exported.vwap,
     count: exported.count,
     exact: doc.merged.exact,
-    body: JSON.stringify(body),
+    body: summaryBody(content),
   };
 }
 
@@ -153,26 +127,11 @@ export function fromStored(fields: StoredFields): StoredDocument {
     revision: Number(fields.revision),
   };
   if (fields.kind === 'slice') {
-    const body = JSON.parse(fields.body) as { parts: Record<string, StoredPart>; merged: MergedView };
-    const parts = Object.fromEntries(
-      Object.entries(body.parts).map(([origin, part]) => [origin, partFromStored(part)]),
-    );
-    return { ...common, kind: 'slice', slice: Number(fields.slice), parts, merged: body.merged };
+    return { ...common, kind: 'slice', slice: Number(fields.slice), ...sliceFromBody(fields.body) };
   }
-  const body = JSON.parse(fields.body) as SummaryBody;
-  const summary = {
-    entries: body.entries,
-    ...(body.split ? { split: true as const } : {}),
-    merged: body.merged,
-  };
+  const { depth, prefix, ...summary } = summaryFromBody(fields.body);
   if (fields.kind === 'node') {
-    return {
-      ...common,
-      kind: 'node',
-      ...summary,
-      depth: body.depth!,
-      prefix: body.prefix!,
-    } satisfies SummaryNode;
+    return { ...common, kind: 'node', ...summary, depth: depth!, prefix: prefix! } satisfies SummaryNode;
   }
   return { ...common, kind: 'window', ...summary } satisfies WindowDocument;
 }
@@ -204,22 +163,4 @@ export function checkItemSize(item: object, what: string): void {
       `${what}: the item would take ${bytes} bytes, over the ${ITEM_LIMIT_BYTES} every stored item is held to; this is a bug in how documents are bounded, please report it with the document id.`,
     );
   }
-}
-
-function storedPart(part: Part): StoredPart {
-  return {
-    aggregate: part.aggregate,
-    digest: part.digest,
-    seqs: Buffer.from(encodeSeqSet(part.seqs)).toString('base64'),
-    revision: part.revision,
-  };
-}
-
-function partFromStored(part: StoredPart): Part {
-  return {
-    aggregate: part.aggregate,
-    digest: part.digest,
-    seqs: decodeSeqSet(Buffer.from(part.seqs, 'base64')),
-    revision: part.revision,
-  };
 }

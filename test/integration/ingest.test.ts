@@ -7,12 +7,16 @@ import type { TriggerHost } from '../../scripts/trigger-hosts/host-loop.ts';
 import type { DeadLetterItem } from '../../shared/clouds/dead-letter-item.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
 import {
+  childPosition,
   createIngest,
   type DataRecord,
   type ExportedWindow,
   encodeMessage,
   exportWindow,
+  FANOUT,
   parseWindows,
+  ROOT,
+  summaryId,
   windowId,
 } from '../../shared/core/index.ts';
 import { awsHarness, azureHarness, type CloudHarness, gcpHarness } from '../helpers/cloud-harness.ts';
@@ -108,6 +112,28 @@ describe.each([
     // A start inside a window's minute excludes that window.
     expectExact(await readAll(first!.start + 1, third!.start + 1, 10), [second!, third!]);
     expect(await readAll(first!.start + 1, first!.start + 2, 10)).toEqual([]);
+  });
+
+  it('takes ids scattered over 2^53, a slice each: the window splits into summary nodes and ends exact', async () => {
+    const start = T0 - (T0 % 60_000);
+    const records = stream('scattered', 600).map((r, i) => ({
+      ...r,
+      ts: start + (i % 60) * 1_000,
+      seq: Number((BigInt(i + 1) * 0x9e3779b97f4a7c15n) % 2n ** 53n),
+    }));
+    await cloud.send(bodies(records, 100));
+    await expectStoreExact(cloud, records);
+    const key = { series: records[0]!.series, window: '1m', start };
+    const window = (await cloud.store.read([windowId(key)])).get(windowId(key));
+    expect(window?.kind === 'window' && window.split).toBe(true);
+    const nodeIds = Array.from({ length: FANOUT }, (_, i) => summaryId(key, childPosition(ROOT, i)));
+    const nodes = await cloud.store.read(nodeIds);
+    expect(
+      [...nodes.values()].reduce(
+        (n, node) => n + (node.kind === 'node' ? node.merged.aggregate.count : 0),
+        0,
+      ),
+    ).toBe(600);
   });
 
   it('counts a message delivered three times once', async () => {
