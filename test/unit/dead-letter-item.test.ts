@@ -8,12 +8,12 @@ import {
   cutText,
   deadLetterBatches,
   deadLetterItem,
-  forEachBounded,
   MAX_ITEM_BYTES,
   MAX_REASON_BYTES,
   sizedDeadLetterItem,
   storedBytes,
 } from '../../shared/clouds/dead-letter-item.ts';
+import { forEachBounded } from '../../shared/clouds/for-each-bounded.ts';
 import type { DeadLetter } from '../../shared/core/index.ts';
 
 function letter(overrides: Partial<DeadLetter> = {}): DeadLetter {

@@ -26,8 +26,8 @@ import {
   type DeadLetterListOptions,
   type DeadLetterReader,
   deadLetterBatches,
-  forEachBounded,
 } from '../dead-letter-item.ts';
+import { forEachBounded } from '../for-each-bounded.ts';
 import { systemClock } from '../system-clock.ts';
 import { translateAwsError } from './dynamo-errors.ts';
 

@@ -43,6 +43,7 @@ import {
   seriesWindowKey,
   toStored,
 } from '../document-codec.ts';
+import { forEachBounded } from '../for-each-bounded.ts';
 import { changeKey, mergeShardPages, shardOf } from '../sharded-changes.ts';
 import { systemClock } from '../system-clock.ts';
 import { translateAwsError } from './dynamo-errors.ts';
@@ -51,6 +52,8 @@ export const CHANGE_SHARDS = 4;
 /** The windows GSI's name unless given: the manifest and Terraform declare the same. */
 export const DEFAULT_WINDOWS_INDEX = 'bySeriesWindow';
 const BATCH_GET_LIMIT = 100;
+/** `BatchGetItem` calls in flight at once for one `read`. */
+const BATCH_GETS_AT_ONCE = 4;
 /**
  * Calls of one `BatchGetItem` while DynamoDB leaves keys unprocessed (it does under load), and the wait between
  * them: 8 calls wait at most 2.6 s in all. When they run out, the read throws a `ThrottledError`, which the use
@@ -85,9 +88,12 @@ export class DynamoStore implements AggregateStore {
 
   async read(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
     const out = new Map<string, StoredDocument>();
-    for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) {
-      for (const doc of await this.#batchGet(ids.slice(i, i + BATCH_GET_LIMIT))) out.set(doc.id, doc);
-    }
+    const batches: string[][] = [];
+    for (let i = 0; i < ids.length; i += BATCH_GET_LIMIT) batches.push(ids.slice(i, i + BATCH_GET_LIMIT));
+    // A batch of scattered ids reads thousands of slices and summary nodes: a few batches in flight at once.
+    await forEachBounded(batches, BATCH_GETS_AT_ONCE, async (batch) => {
+      for (const doc of await this.#batchGet(batch)) out.set(doc.id, doc);
+    });
     return out;
   }
 

@@ -14,8 +14,8 @@ import {
   type DeadLetterListOptions,
   type DeadLetterReader,
   deadLetterBatches,
-  forEachBounded,
 } from '../dead-letter-item.ts';
+import { forEachBounded } from '../for-each-bounded.ts';
 import { translateAzureError } from './cosmos-errors.ts';
 
 /** Cosmos DB's limits on one bulk request: 100 operations, 2 MB (the SDK splits a request further by size). */

@@ -26,6 +26,7 @@ import {
   seriesWindowKey,
   toStored,
 } from '../document-codec.ts';
+import { forEachBounded } from '../for-each-bounded.ts';
 import { VersionTokens } from '../version-tokens.ts';
 import { translateAzureError } from './cosmos-errors.ts';
 
@@ -36,6 +37,9 @@ export interface CosmosStoreOptions {
 }
 
 type StoredItem = StoredFields & { _etag?: string };
+
+/** Point reads in flight at once for one `read`. */
+const READS_AT_ONCE = 32;
 
 export class CosmosStore implements AggregateStore {
   readonly #docs: Container;
@@ -49,10 +53,14 @@ export class CosmosStore implements AggregateStore {
 
   async read(ids: readonly string[]): Promise<Map<string, StoredDocument>> {
     const out = new Map<string, StoredDocument>();
-    // Point reads are the cheapest Cosmos operation (1 RU each); a few in flight at once.
-    const items = await Promise.all(ids.map((id) => this.#readItem(id)));
+    // Point reads are the cheapest Cosmos operation (1 RU each); a few in flight at once, since a batch of
+    // scattered ids reads thousands of slices and summary nodes.
+    const items: StoredItem[] = [];
+    await forEachBounded(ids, READS_AT_ONCE, async (id) => {
+      const item = await this.#readItem(id);
+      if (item) items.push(item);
+    });
     for (const item of items) {
-      if (!item) continue;
       const doc = fromStored(item);
       if (item._etag) this.#versions.remember(doc.id, doc.revision, item._etag);
       out.set(doc.id, doc);

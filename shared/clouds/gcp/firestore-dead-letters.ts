@@ -9,8 +9,8 @@ import {
   type DeadLetterListOptions,
   type DeadLetterReader,
   deadLetterBatches,
-  forEachBounded,
 } from '../dead-letter-item.ts';
+import { forEachBounded } from '../for-each-bounded.ts';
 import { translateGcpError } from './firestore-errors.ts';
 
 /** Firestore's limit of writes in one batch, and a size well under a commit's 10 MiB. */
