@@ -110,7 +110,7 @@ async function ingestSeries(settings: CloudSettings, series: string): Promise<vo
 }
 
 function endpointsOf(hosts: ReadHosts): Record<Origin, ReadEndpoint> {
-  const bearer = { authorization: `Bearer ${hosts.env.TRICLOUD_READ_TOKEN}` };
+  const bearer = { authorization: `Bearer ${hosts.env[envNames.read.localToken]}` };
   return {
     aws: { url: hosts.urls.aws, headers: bearer },
     gcp: { url: hosts.urls.gcp, headers: bearer },

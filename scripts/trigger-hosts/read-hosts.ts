@@ -74,7 +74,7 @@ export async function startReadHosts(handlers: ReadHandlers): Promise<ReadHosts>
       [envNames.gcp.readUrl]: urls.gcp,
       [envNames.azure.readUrl]: urls.azure,
       [envNames.azure.readKey]: key,
-      TRICLOUD_READ_TOKEN: token,
+      [envNames.read.localToken]: token,
     },
     async stop() {
       await Promise.all(Object.values(servers).map((s) => new Promise((r) => s.close(r))));
