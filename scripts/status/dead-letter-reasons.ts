@@ -9,10 +9,6 @@ const HOUR_MS = 3_600_000;
 
 /** Reasons whose wording carries values or details before any separator: matched whole, named by their rule. */
 const WORDED_RULES: readonly [RegExp, (match: RegExpExecArray) => string][] = [
-  [
-    /^the \S+ window of .* cannot take these ids/s,
-    () => "a window's slice cannot take these ids: use a smaller window",
-  ],
   [/^the message body is \d+ bytes, over the/, () => 'the message body is over what any transport carries'],
   [
     /^\d+ more invalid rows, past the \d+ kept one by one/,
