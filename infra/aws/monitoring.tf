@@ -39,7 +39,7 @@ locals {
     dead_letters_written = {
       function    = "ingest"
       metric      = "deadLetters"
-      description = "Ingest wrote records to ${var.dead_letters_table_name} (invalid or late records, records a full slice refuses); their reasons are in the table and on the ingest lines."
+      description = "Ingest wrote records to ${var.dead_letters_table_name} (invalid or late records); their reasons are in the table and on the ingest lines."
     }
     ingest_refused = {
       function    = "ingest"

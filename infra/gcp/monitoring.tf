@@ -48,7 +48,7 @@ locals {
       function    = "ingest"
       condition   = "jsonPayload.metrics.deadLetters>0"
       title       = "Ingest wrote dead letters"
-      description = "Ingest wrote records to the ${var.dead_letters_collection} collection (invalid or late records, records a full slice refuses); the line's report and the documents say why."
+      description = "Ingest wrote records to the ${var.dead_letters_collection} collection (invalid or late records); the line's report and the documents say why."
     }
     ingest_refused = {
       function    = "ingest"

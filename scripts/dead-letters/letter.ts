@@ -15,7 +15,7 @@ import { REFUSED_PREFIX } from '../status/dead-letter-reasons.ts';
 export type LetterSource = 'store' | 'transport';
 
 /**
- * - `record`: one invalid (or late, or refused by a full slice) record, its row as sent;
+ * - `record`: one invalid (or late) record, its row as sent;
  * - `records`: a message's invalid rows past the hundred kept one by one, as `[row, value]` pairs;
  * - `message`: a whole message the function could not read (not JSON, not an envelope, not UTF-8, too big);
  * - `undeliverable`: a whole message the store refused for good (Azure: Event Hubs has no dead-letter queue);
