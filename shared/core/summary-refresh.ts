@@ -84,9 +84,8 @@ export async function refreshWindow(
         );
       }
       await backoff(policy.clock, attempt, policy.backoff, policy.random);
-      current = (await store.read([summaryId(key, ROOT)])).get(summaryId(key, ROOT)) as
-        | WindowDocument
-        | undefined;
+      const id = summaryId(key, ROOT);
+      current = (await store.read([id])).get(id) as WindowDocument | undefined;
     }
   }
 }
