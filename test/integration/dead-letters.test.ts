@@ -17,7 +17,6 @@
  * only the refusal is switched on and off. Other files' letters may share the stores, so assertions look at this
  * run's ids and series.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -65,12 +64,12 @@ import {
   PermanentStoreError,
   type WindowSpec,
 } from '../../shared/core/index.ts';
+import { runTricloud } from '../helpers/cli.ts';
 import { useStackEnv } from '../helpers/cloud-harness.ts';
 import { eventually } from '../helpers/eventually.ts';
 import { type RawTransport, rawTransport } from '../helpers/raw-transports.ts';
 import { expectExact, referenceWindows, sortWindows } from '../helpers/records.ts';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const tag = `dl${Date.now().toString(36)}${Math.random().toString(36).slice(2, 5)}`;
 // Two hours ago, on a whole hour: windows no other file writes, under any lateness limit.
 const base = Math.floor(Date.now() / 3_600_000) * 3_600_000 - 2 * 3_600_000;
@@ -504,19 +503,8 @@ function refusingStore(store: AggregateStore, series: string, refusing: { on: bo
   };
 }
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/tricloud.ts', ...args], {
-      cwd: root,
-      env: { ...process.env, TRICLOUD_LOG_LEVEL: 'error' },
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
+function cli(args: string[]) {
+  return runTricloud(args, { ...process.env, TRICLOUD_LOG_LEVEL: 'error' });
 }
 
 function dl(args: string[]) {

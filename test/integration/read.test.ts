@@ -3,8 +3,6 @@
  * Functions Framework), the client failing over between them, and `tricloud query` over the stores — each
  * equal to the export for the series and span, refusing requests without credentials and bad parameters.
  */
-import { spawn } from 'node:child_process';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSilentEndpoint } from '../../scripts/local-stack/silent-endpoint.ts';
 import {
@@ -17,10 +15,10 @@ import { createStores } from '../../shared/clouds/all-stores.ts';
 import { systemClock } from '../../shared/clouds/system-clock.ts';
 import { envNames, readCloudSettings } from '../../shared/config/environment.ts';
 import { createIngest, ORIGINS, type Origin, parseWindows } from '../../shared/core/index.ts';
+import { runTricloud } from '../helpers/cli.ts';
 import { useStackEnv } from '../helpers/cloud-harness.ts';
 import { expectExact, messagesOf, referenceWindows, T0 } from '../helpers/records.ts';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const WINDOWS = parseWindows('1m');
 const series = `read-${Date.now().toString(36)}`;
 const records = Array.from({ length: 600 }, (_, i) => ({
@@ -146,18 +144,7 @@ describe('the read client', () => {
 
 describe('tricloud query', () => {
   function query(args: string[], extraEnv: Record<string, string> = {}) {
-    return new Promise<{ code: number | null; out: string; err: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['scripts/tricloud.ts', 'query', ...args], {
-        cwd: root,
-        env: { ...process.env, ...extraEnv },
-      });
-      let out = '';
-      let err = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, out, err }));
-    });
+    return runTricloud(['query', ...args], { ...process.env, ...extraEnv });
   }
 
   it.each(ORIGINS)('reads the span from %s as exported', async (cloud) => {

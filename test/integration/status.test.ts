@@ -5,7 +5,6 @@
  * letters by rule, documents, its sync watermarks. Integration files run one at a time, so between two looks at the
  * stores only this file writes, and the counts are compared as exact differences.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -38,9 +37,9 @@ import {
   parseWindows,
   syncInto,
 } from '../../shared/core/index.ts';
+import { runTricloud as tricloud } from '../helpers/cli.ts';
 import { useStackEnv } from '../helpers/cloud-harness.ts';
 
-const root = path.resolve(import.meta.dirname, '..', '..');
 const WINDOWS = parseWindows('1m');
 const series = `status-${Date.now().toString(36)}`;
 const RULE = 'seq must be an integer from 0 to 2^53 − 1';
@@ -326,16 +325,4 @@ async function takeOwnLetter(subscriber: v1.SubscriberClient, project: string, n
   if (own.length) await subscriber.acknowledge({ subscription, ackIds: own });
   if (others.length)
     await subscriber.modifyAckDeadline({ subscription, ackIds: others, ackDeadlineSeconds: 0 });
-}
-
-function tricloud(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['scripts/tricloud.ts', ...args], { cwd: root, env: process.env });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (err += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, out, err }));
-  });
 }
