@@ -1,19 +1,69 @@
 /**
  * Loads a package's bundle as Node loads a CommonJS module, but compiled from the V8 code cache made when it was
  * built (`code-cache.ts`): a cold start then neither parses the bundle nor compiles the functions its load runs.
- * Shipped in every package as `load-app.mjs` (it imports only Node); the package's entry calls it.
+ * Shipped in every package as `load-app.mjs` (it uses only Node); the package's entry calls it.
  *
- * V8 takes a cache only from the same V8 version under the same V8 flags, and otherwise compiles the bundle from
- * its source, as without a cache: slower, same behaviour. The platforms start Node with heap flags — Lambda
+ * V8 takes a code cache only from the same V8 version under the same V8 flags, and otherwise compiles from the
+ * source, as without a cache: slower, same behaviour. The platforms start Node with heap flags — Lambda
  * `--expose-gc` and heap sizes from the function's memory, Google's buildpacks `--max-old-space-size` — which
- * change V8's flag hash but not one byte of the bytecode; when those are the only flags given, the cache is
- * stamped with this process's flag hash, so that V8 still checks the version, the source and the payload.
+ * change V8's flag hash but not one byte of the bytecode. That costs twice:
+ *   - Node's own code cache of its built-ins (made when Node was built, without flags) is refused too, so every
+ *     built-in a function loads after the platform's start (`http`, `tls`, `crypto`, …) is compiled from its
+ *     source: ≈ 30 ms for the AWS SDK's. So, when heap flags are the only V8 flags given, this module first sets
+ *     them back to their defaults (`resetHeapFlags`). V8 reads them once, when it sizes the heap and creates the
+ *     context, which the platform's start has done; the heap keeps its limits and `gc()` stays (the bundle test
+ *     checks both). V8 itself now leaves memory flags out of the hash (v8/v8@87356585659b, 2025), which Node 22's
+ *     V8 predates.
+ *   - Our own cache: it is stamped with this process's flag hash, so that V8 still checks the version, the source
+ *     and the payload (the build makes it with a fixed `--hash-seed`, for reproducible zips).
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Script } from 'node:vm';
+import type { Script as VmScript } from 'node:vm';
+
+/**
+ * V8 flags that the platforms set and V8 reads only while it starts (heap sizes, the `gc` extension), with their
+ * defaults. Node's options that V8 never sees may be given too. Any other option leaves the flags alone, and V8
+ * decides about each cache.
+ */
+const STARTUP_V8_FLAGS: Record<string, string> = {
+  'expose-gc': '--no-expose-gc',
+  'max-old-space-size': '--max-old-space-size=0',
+  'max-semi-space-size': '--max-semi-space-size=0',
+  'max-heap-size': '--max-heap-size=0',
+};
+const NODE_ONLY_OPTIONS = new Set(['max-http-header-size', 'enable-source-maps']);
+
+/** The flags' names given to this process, or undefined if one is neither a startup V8 flag nor Node's own. */
+function startupFlagsOnly(): string[] | undefined {
+  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  const names = args
+    .filter((a) => a.startsWith('-'))
+    .map((a) => a.replace(/^-+/, '').split('=')[0]!.replaceAll('_', '-'));
+  if (!names.every((n) => n in STARTUP_V8_FLAGS || NODE_ONLY_OPTIONS.has(n))) return undefined;
+  return names.filter((n) => n in STARTUP_V8_FLAGS);
+}
+
+/** What this module did with the heap flags; the bundle test reads it. */
+export let heapFlags: 'none' | 'reset' | 'kept' = 'none';
+
+function resetHeapFlags(): void {
+  const given = startupFlagsOnly();
+  if (given === undefined) heapFlags = 'kept';
+  else if (given.length > 0) {
+    const v8 = process.getBuiltinModule('node:v8');
+    for (const name of given) v8.setFlagsFromString(STARTUP_V8_FLAGS[name]!);
+    heapFlags = 'reset';
+  }
+}
+
+// First, before any other built-in loads. Built-ins come through `process.getBuiltinModule`, not `import`: for an
+// ES import Node builds a facade that reads every export, and `node:fs`'s lazy ones load its promises API, its
+// streams and readline for nothing.
+resetHeapFlags();
+const { readFileSync } = process.getBuiltinModule('node:fs');
+const { createRequire } = process.getBuiltinModule('node:module');
+const path = process.getBuiltinModule('node:path');
+const { fileURLToPath } = process.getBuiltinModule('node:url');
+const { Script } = process.getBuiltinModule('node:vm');
 
 /** What the last load did with its cache; the cold-load bench reports it. */
 export let codeCache: 'accepted' | 'rejected' | 'absent' = 'absent';
@@ -21,7 +71,7 @@ export let codeCache: 'accepted' | 'rejected' | 'absent' = 'absent';
 /** Build time only: the bundle hands over how to import what a first call imports on demand (`code-cache.ts`). */
 export interface Training {
   warmUp?: () => Promise<unknown>;
-  script?: Script;
+  script?: VmScript;
 }
 
 /** Node's CommonJS wrapper, and the build's warm-up hook. Line 1 of the bundle stays line 1 (`lineOffset`). */
@@ -83,26 +133,6 @@ function readCache(file: string): Buffer | undefined {
   const here = new Script('0').createCachedData();
   // Same magic and version: this V8 made the cache, so its header has this layout.
   const sameV8 = data.length > FLAG_HASH + 4 && here.compare(data, 0, VERSION_END, 0, VERSION_END) === 0;
-  if (sameV8 && onlyHeapFlags()) here.copy(data, FLAG_HASH, FLAG_HASH, FLAG_HASH + 4);
+  if (sameV8 && heapFlags !== 'kept') here.copy(data, FLAG_HASH, FLAG_HASH, FLAG_HASH + 4);
   return data;
-}
-
-/**
- * Options the platforms start Node with that do not change the bytecode V8 makes: heap sizes, `gc()`, and Node's
- * own options, which V8 never sees. Any other option leaves the flag hash alone, and V8 decides.
- */
-const HEAP_FLAGS = new Set([
-  'expose-gc',
-  'max-old-space-size',
-  'max-semi-space-size',
-  'max-heap-size',
-  'max-http-header-size',
-  'enable-source-maps',
-]);
-
-function onlyHeapFlags(): boolean {
-  const args = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return args.every(
-    (a) => !a.startsWith('-') || HEAP_FLAGS.has(a.replace(/^-+/, '').split('=')[0]!.replaceAll('_', '-')),
-  );
 }

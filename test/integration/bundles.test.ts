@@ -4,9 +4,10 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { deployables } from '../../scripts/build/deployables.ts';
@@ -178,6 +179,58 @@ describe('the built bundles', () => {
         codeCache: 'absent',
         result: { batchItemFailures: [] },
       });
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it("sets the platforms' heap flags back to V8's defaults, and the heap keeps its limits and gc()", async () => {
+    const loader = path.join(dist, 'aws', 'ingest', 'load-app.mjs');
+    const root = await mkdtemp(path.join(os.tmpdir(), 'tricloud-heap-flags-'));
+    try {
+      // Loads the loader, reports, then allocates until the heap is full: it must fail at the limit it was given.
+      const child = path.join(root, 'fill-heap.mjs');
+      await writeFile(
+        child,
+        [
+          `const { heapFlags } = await import(${JSON.stringify(pathToFileURL(loader).href)});`,
+          "const { Script } = process.getBuiltinModule('node:vm');",
+          "const flagHash = new Script('0').createCachedData().subarray(12, 16).toString('hex');",
+          "const limitMiB = process.getBuiltinModule('node:v8').getHeapStatistics().heap_size_limit / 2 ** 20;",
+          'console.log(JSON.stringify({ heapFlags, flagHash, gc: typeof gc, limitMiB }));',
+          'if (process.argv[2] === "fill") { const kept = []; for (;;) kept.push(new Array(1e5).fill(1.5)); }',
+        ].join('\n'),
+      );
+      const run = async (nodeArgs: string[], fill: boolean) => {
+        const result = await promisify(execFile)(process.execPath, [...nodeArgs, child, fill ? 'fill' : ''], {
+          encoding: 'utf8',
+        }).catch((e: { stdout: string; stderr: string; code: number }) => e);
+        const report = JSON.parse(result.stdout.trim().split('\n')[0] ?? '{}') as {
+          heapFlags: string;
+          flagHash: string;
+          gc: string;
+          limitMiB: number;
+        };
+        return { ...report, stderr: result.stderr, failed: 'code' in result && result.code !== 0 };
+      };
+      const plain = await run([], false);
+      expect(plain).toMatchObject({ heapFlags: 'none', gc: 'undefined', failed: false });
+      // Lambda's flags for a 64 MB heap: reset, so V8's flag hash (what its code caches are checked against, Node's
+      // own included) is a flagless process's; but the heap V8 sized at start keeps its limit, and gc() stays.
+      const lambda = ['--expose-gc', '--max-http-header-size', '81920', '--max-semi-space-size=4'];
+      const small = await run([...lambda, '--max-old-space-size=64'], true);
+      expect(small).toMatchObject({
+        heapFlags: 'reset',
+        flagHash: plain.flagHash,
+        gc: 'function',
+        failed: true,
+      });
+      expect(small.limitMiB).toBeLessThan(100);
+      expect(small.stderr).toContain('heap out of memory');
+      // Another V8 flag: nothing is reset, and V8 decides about each cache as it would.
+      const other = await run(['--max-old-space-size=64', '--stack-trace-limit=11'], false);
+      expect(other).toMatchObject({ heapFlags: 'kept', gc: 'undefined', failed: false });
+      expect(other.flagHash).not.toBe(plain.flagHash);
     } finally {
       await rm(root, { recursive: true, force: true });
     }
