@@ -12,10 +12,12 @@
  * Plain JavaScript on purpose: a `.ts` probe would start Node's TypeScript loader in every process, charging the
  * bundle a cost that a deployed bundle never pays.
  */
-import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { pathToFileURL } from 'node:url';
+// Built-ins through `process.getBuiltinModule`: an ES import of `node:fs` builds a facade that reads every export,
+// and its lazy ones load fs's promises API, streams and readline, which no platform's start loads for a function.
+const { existsSync } = process.getBuiltinModule('node:fs');
+const { createRequire } = process.getBuiltinModule('node:module');
+const path = process.getBuiltinModule('node:path');
+const { pathToFileURL } = process.getBuiltinModule('node:url');
 
 const [modulePath, deployable] = process.argv.slice(2);
 if (deployable === 'gcp-functions') createRequire(modulePath)('@google-cloud/functions-framework');
