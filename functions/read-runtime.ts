@@ -17,8 +17,7 @@
  */
 import { createHash } from 'node:crypto';
 import { timeRange } from '../shared/client/time.ts';
-import { type CloudStores, createStores } from '../shared/clouds/all-stores.ts';
-import { readOwnStoreSettings } from '../shared/config/environment.ts';
+import type { CloudStores } from '../shared/clouds/all-stores.ts';
 import {
   type Origin,
   parseWindow,
@@ -41,14 +40,16 @@ export interface ReadAnswer {
   body: string;
 }
 
-/** The per-request function of one cloud's read endpoint; its store is built on first use and reused. */
-export function readRuntime(origin: Origin, stores?: () => Promise<CloudStores>) {
+/**
+ * The per-request function of one cloud's read endpoint; its store (`open`) is built on first use and reused. Each
+ * cloud's entry passes its own store, so that a bundle of the read function alone carries one cloud's SDK.
+ */
+export function readRuntime(origin: Origin, open: () => CloudStores | Promise<CloudStores>) {
   let own: Promise<CloudStores> | undefined;
-  const open = stores ?? (() => createStores(origin, readOwnStoreSettings(origin)));
   return async (request: ReadRequest, now = Date.now()): Promise<ReadAnswer> => {
     const started = performance.now();
     const answer = await answerRead(origin, request, now, () => {
-      own ??= open();
+      own ??= Promise.resolve().then(open);
       return own;
     });
     logInvocation({

@@ -3,9 +3,11 @@
  * allowed `lambda:InvokeFunctionUrl` reach it. The URL's payload is API Gateway's v2 format.
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { createAwsStores } from '../../shared/clouds/aws/aws-stores.ts';
+import { readOwnStoreSettings } from '../../shared/config/environment.ts';
 import { readRuntime } from '../read-runtime.ts';
 
-const read = readRuntime('aws');
+const read = readRuntime('aws', () => createAwsStores(readOwnStoreSettings('aws').aws));
 
 export async function handler(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
   const query = event.queryStringParameters ?? {};

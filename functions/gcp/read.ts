@@ -3,9 +3,11 @@
  * an allowed principal reach it. The Functions Framework hands over an Express request.
  */
 import { http, type Request, type Response } from '@google-cloud/functions-framework';
+import { createGcpStores } from '../../shared/clouds/gcp/gcp-stores.ts';
+import { readOwnStoreSettings } from '../../shared/config/environment.ts';
 import { readRuntime } from '../read-runtime.ts';
 
-const read = readRuntime('gcp');
+const read = readRuntime('gcp', () => createGcpStores(readOwnStoreSettings('gcp').gcp));
 
 export async function readWindowsHttp(req: Request, res: Response): Promise<void> {
   const answer = await read({

@@ -67,7 +67,7 @@ export const deployables: Deployable[] = [
     zip: 'aws/read.zip',
     external: [],
     files: {},
-    warmUp: [stores.aws],
+    warmUp: [],
   },
   {
     name: 'gcp-functions',
