@@ -12,6 +12,8 @@
  * Plain JavaScript on purpose: a `.ts` probe would start Node's TypeScript loader in every process, charging the
  * bundle a cost that a deployed bundle never pays.
  */
+import { firstCall } from '../build/first-call.mjs';
+
 // Built-ins through `process.getBuiltinModule`: an ES import of `node:fs` builds a facade that reads every export,
 // and its lazy ones load fs's promises API, streams and readline, which no platform's start loads for a function.
 const { existsSync } = process.getBuiltinModule('node:fs');
@@ -27,33 +29,11 @@ const cpu = () => {
 };
 const started = performance.now();
 const cpuStarted = cpu();
-const id = `cold-${process.pid}`;
-const body = JSON.stringify({
-  v: 1,
-  b: 'cold',
-  r: [[`COLD-${deployable}-${process.pid}`, 1, 1_700_000_000_000, 1, 1]],
-});
 /** @type {Record<string, (...args: unknown[]) => Promise<unknown>>} */
 const mod = await import(pathToFileURL(modulePath).href);
 const loaded = performance.now();
 const cpuLoaded = cpu();
-let result;
-if (deployable === 'aws-ingest') {
-  result = await mod.handler({ Records: [{ messageId: id, body }] });
-} else if (deployable === 'aws-sync') {
-  result = await mod.handler({ id });
-} else if (deployable === 'aws-read') {
-  const query = { series: `COLD-${process.pid}`, window: '1m', from: '0', to: '60000' };
-  result = await mod.handler({ queryStringParameters: query, headers: {} });
-} else if (deployable === 'gcp-functions') {
-  await mod.ingestPubSub({
-    id,
-    data: { message: { data: Buffer.from(body).toString('base64'), messageId: id } },
-  });
-} else {
-  const triggerMetadata = { sequenceNumberArray: [process.pid], partitionContext: { partitionId: 'cold' } };
-  await mod.ingestEvents([body], { invocationId: id, triggerMetadata });
-}
+const result = await firstCall(mod, deployable, `cold-${process.pid}`);
 const called = performance.now();
 const cpuCalled = cpu();
 // A bundle's loader says whether V8 took the code cache; unbundled code has none.

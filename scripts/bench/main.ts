@@ -82,7 +82,8 @@ if (only.has('clouds') || only.has('cold') || only.has('producer') || only.has('
     }
     if (only.has('cold')) {
       figures.section('bundles: bytes of JavaScript, of what a cold start loads, and of the zip deployed');
-      for (const b of await buildAll()) {
+      // Trained on the first calls against this run's stack, as `tricloud build` trains them against its own.
+      for (const b of await buildAll({ env: stack.env })) {
         figures.report(`bundle.${b.name}.bytes`, `${b.name} JavaScript`, b.bytes / 1024, 'KiB');
         figures.report(
           `bundle.${b.name}.initialBytes`,

@@ -9,7 +9,7 @@ import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { builtinModules } from 'node:module';
 import path from 'node:path';
 import { build, type Metafile, type Plugin, transform } from 'esbuild';
-import { type CodeCache, writeCodeCache } from './code-cache.ts';
+import { type CodeCache, type FirstCallStack, writeCodeCache } from './code-cache.ts';
 import { deferredModules } from './deferred-modules.ts';
 import type { Deployable } from './deployables.ts';
 import { precompiledChecks } from './precompiled-checks.ts';
@@ -64,7 +64,12 @@ function entrySource(root: string, deployable: Deployable): string {
   ].join('\n');
 }
 
-export async function bundle(root: string, deployable: Deployable): Promise<BundleResult> {
+/** Bundles `deployable` into `dist/`; with a stack, its code cache also covers its first call (`code-cache.ts`). */
+export async function bundle(
+  root: string,
+  deployable: Deployable,
+  stack?: FirstCallStack,
+): Promise<BundleResult> {
   const dir = path.join(root, 'dist', deployable.outDir);
   await mkdir(dir, { recursive: true });
   const deferred = deferredModules(CHUNKS);
@@ -111,7 +116,12 @@ export async function bundle(root: string, deployable: Deployable): Promise<Bund
   for (const [name, contents] of Object.entries(deployable.files))
     await writeFile(path.join(dir, name), contents);
   await writeFile(path.join(dir, LOADER), await loaderSource());
-  const cache = await writeCodeCache(dir, app);
+  const cache = await writeCodeCache(
+    dir,
+    app,
+    deployable.name,
+    deployable.trainFirstCall ? stack : undefined,
+  );
   await writeFile(path.join(dir, deployable.outFile), entryModule(app, cache));
   await removeStaleFiles(dir, [
     ...Object.keys(result.metafile.outputs).map((name) => path.resolve(root, name)),

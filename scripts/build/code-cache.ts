@@ -1,8 +1,9 @@
 /**
  * A bundle's V8 code cache, made at build time (`app-loader.ts` loads the bundle with it). A Node process of its
  * own (`code-cache-training.ts`) loads the bundle as a cold start does, imports what the functions import on
- * demand on their first call, and writes the bytecode of every function compiled by then. A cold start then
- * deserializes that bytecode instead of parsing the bundle and compiling each function it runs.
+ * demand on their first call, makes that first call against a local stack when it is given one (`Training`), and
+ * writes the bytecode of every function compiled by then. A cold start then deserializes that bytecode instead of
+ * parsing the bundle and compiling each function its load and its first call run.
  *
  * V8 takes a cache only from its own version: it must be made by the Node major the functions run on (22), which
  * is the one `npm run build` runs (node_modules' Node). A cache V8 refuses costs nothing but the compile it
@@ -26,8 +27,24 @@ export interface CodeCache {
   exports: string[];
 }
 
-/** Writes the code cache of `app` (a file of the package folder `dir`) as `<app without .cjs>.cache`. */
-export async function writeCodeCache(dir: string, app: string): Promise<CodeCache> {
+/**
+ * Where the training's first call goes: the env contract of a local stack that the build started for it, and
+ * nothing else — a first call writes, so it must never reach a cloud.
+ */
+export interface FirstCallStack {
+  env: Record<string, string>;
+}
+
+/**
+ * Writes the code cache of `app` (a file of the package folder `dir`) as `<app without .cjs>.cache`; with a stack,
+ * after `deployable`'s first call against it.
+ */
+export async function writeCodeCache(
+  dir: string,
+  app: string,
+  deployable: string,
+  stack?: FirstCallStack,
+): Promise<CodeCache> {
   const major = Number(process.versions.node.split('.')[0]);
   if (major !== RUNTIME_NODE_MAJOR)
     throw new Error(
@@ -40,14 +57,14 @@ export async function writeCodeCache(dir: string, app: string): Promise<CodeCach
       `${app} has a non-ASCII byte at ${nonAscii}; the loader reads it as latin1, so the bundle must stay ASCII (esbuild's default charset)`,
     );
   const file = app.replace(/\.cjs$/, '.cache');
-  // No inherited environment: module load must not depend on the builder's settings. A fixed hash seed makes
-  // the same bundle give the same cache (so the same zip); V8 rehashes on loading, as it does for any cache, and
-  // the loader stamps the flag hash this changes with the running process's.
+  // No inherited environment: module load must not depend on the builder's settings, and the first call sees only
+  // the stack's. A fixed hash seed makes the same bundle give the same cache (so the same zip); V8 rehashes on
+  // loading, as it does for any cache, and the loader stamps the flag hash this changes with the running process's.
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--hash-seed=1', training, dir, app, file],
+    ['--hash-seed=1', training, dir, app, file, ...(stack ? [deployable] : [])],
     {
-      env: { PATH: process.env.PATH ?? '' },
+      env: { PATH: process.env.PATH ?? '', ...(stack ? { ...stack.env, TRICLOUD_LOG_LEVEL: 'error' } : {}) },
       encoding: 'utf8',
       timeout: 120_000,
     },
