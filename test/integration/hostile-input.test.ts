@@ -358,7 +358,8 @@ async function sendBurst(cloud: Cloud): Promise<Burst> {
   };
 
   // Done when every kind is as expected; or, if some never will be, once the final message is in and nothing has
-  // changed for a while (no letter, window or invocation; SQS redelivers within its 5 s visibility timeout).
+  // changed for longer than a transport takes to redeliver (no letter, window or invocation; SQS redelivers within
+  // its 5 s visibility timeout, Pub/Sub a delivery that got lost after its 10 s ack deadline).
   let signature = '';
   let quietSince = Date.now();
   const settled = (seen: Observation) => {
@@ -372,7 +373,7 @@ async function sendBurst(cloud: Cloud): Promise<Burst> {
     }
     const finalIn = windowsMatch(seen, final.records).length === 0;
     const allAsExpected = planned.every((p) => problemsOf(cloud.origin, p, seen).length === 0);
-    return finalIn && (allAsExpected || Date.now() - quietSince > 8_000);
+    return finalIn && (allAsExpected || Date.now() - quietSince > 12_000);
   };
   let seen: Observation;
   try {
