@@ -1,8 +1,8 @@
 /**
  * A bundle's V8 code cache, made at build time (`app-loader.ts` loads the bundle with it). A Node process of its
  * own (`code-cache-training.ts`) loads the bundle as a cold start does, imports what the functions import on
- * demand on their first call, makes that first call against a local stack when it is given one (`Training`), and
- * writes the bytecode of every function compiled by then. A cold start then deserializes that bytecode instead of
+ * demand on their first call, makes that first call against a local stack when it is given one (`FirstCallStack`),
+ * and writes the bytecode of every function compiled by then. A cold start then deserializes that bytecode instead of
  * parsing the bundle and compiling each function its load and its first call run.
  *
  * V8 takes a cache only from its own version: it must be made by the Node major the functions run on (22), which
@@ -28,8 +28,8 @@ export interface CodeCache {
 }
 
 /**
- * Where the training's first call goes: the env contract of a local stack that the build started for it, and
- * nothing else — a first call writes, so it must never reach a cloud.
+ * Where the training's first call goes: the env contract of a local stack, and nothing else — a first call writes,
+ * so it must never reach a cloud.
  */
 export interface FirstCallStack {
   env: Record<string, string>;
