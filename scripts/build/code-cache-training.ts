@@ -19,9 +19,9 @@ const { loadApp } = (await import(
 const training: Training = {};
 const exports = loadApp(dir, app, undefined, training);
 await training.warmUp?.();
-// The same call in every build (against a stack of its own, so never a duplicate): what a call compiles can depend
-// on the bytes a server returns (protobufjs reads a varint that ends a buffer on a slower path), and a build must
-// give the same cache each time.
+// The same call, with the same ids, in every build (against a stack of its own, so never a duplicate): what a call
+// compiles can depend on the bytes it sends and gets back, and a build must give the same cache each time. Packages
+// whose servers answer differently from run to run are not trained at all (`trainFirstCall` in `deployables.ts`).
 if (deployable) await firstCall(exports as Parameters<typeof firstCall>[0], deployable, 'build');
 if (!training.script) throw new Error(`${path.join(dir, app)} was not compiled`);
 writeFileSync(path.join(dir, cache), training.script.createCachedData());

@@ -1,7 +1,7 @@
 /**
  * The functions `tricloud dev` runs: the esbuild bundles `npm run build` deploys, not the sources, so a local run
- * exercises what the clouds will load. Bundles the four deployables into `dist/` (no zips) and imports their
- * handlers.
+ * exercises what the clouds will load. Bundles every deployable into `dist/` (no zips, code caches of the load
+ * only) and imports their handlers.
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
