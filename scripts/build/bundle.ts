@@ -1,7 +1,7 @@
 /**
  * Bundles one deployable with esbuild: one CommonJS file for Node 22, tree-shaken, minified, with a linked source
- * map, every dependency inlined (JSON protos of Google's clients included, since they are static `require`s) so
- * it runs without `node_modules`, except what the platform itself provides. Code of Google's clients that no data
+ * map, every dependency inlined (JSON protos of Google's clients included, since they are static `require`s, each
+ * pruned to what its services use: `service-protos.ts`) so it runs without `node_modules`, except what the platform itself provides. Code of Google's clients that no data
  * call runs goes to a file loaded on first use (`deferred-modules.ts`). The package's entry loads the bundle with
  * the V8 code cache made at build time (`app-loader.ts`, `code-cache.ts`).
  */
@@ -13,6 +13,7 @@ import { type CodeCache, type FirstCallStack, writeCodeCache } from './code-cach
 import { deferredModules } from './deferred-modules.ts';
 import type { Deployable } from './deployables.ts';
 import { precompiledChecks } from './precompiled-checks.ts';
+import { serviceProtos } from './service-protos.ts';
 
 /**
  * Node's built-in modules reached through `require`, also where a package `import()`s them (the AWS SDK imports
@@ -101,7 +102,7 @@ export async function bundle(
     legalComments: 'none',
     metafile: true,
     external: deployable.external,
-    plugins: [builtinsThroughRequire, precompiledChecks, deferred.plugin],
+    plugins: [builtinsThroughRequire, precompiledChecks, serviceProtos, deferred.plugin],
     logLevel: 'warning',
   });
   const [appPath, appMeta] = Object.entries(result.metafile.outputs).find(([name]) => name.endsWith('.cjs'))!;
