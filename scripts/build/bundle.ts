@@ -1,8 +1,9 @@
 /**
  * Bundles one deployable with esbuild: one CommonJS file for Node 22, tree-shaken, minified, with a linked source
  * map, every dependency inlined (JSON protos of Google's clients included, since they are static `require`s, each
- * pruned to what its services use: `service-protos.ts`) so it runs without `node_modules`, except what the platform itself provides. Code of Google's clients that no data
- * call runs goes to a file loaded on first use (`deferred-modules.ts`). The package's entry loads the bundle with
+ * pruned to what its services use: `service-protos.ts`) so it runs without `node_modules`, except what the
+ * platform itself provides. Code of Google's clients that no data call runs goes to a file loaded on first use
+ * (`deferred-modules.ts`). The package's entry loads the bundle with
  * the V8 code cache made at build time (`app-loader.ts`, `code-cache.ts`).
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
