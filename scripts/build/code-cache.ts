@@ -58,11 +58,18 @@ export async function writeCodeCache(
     );
   const file = app.replace(/\.cjs$/, '.cache');
   // No inherited environment: module load must not depend on the builder's settings, and the first call sees only
-  // the stack's. A fixed hash seed makes the same bundle give the same cache (so the same zip); V8 rehashes on
-  // loading, as it does for any cache, and the loader stamps the flag hash this changes with the running process's.
+  // the stack's. The same bundle gives the same cache (so the same zip), whatever the timing of the servers'
+  // answers: fixed hash and random seeds; no bytecode ageing (V8 counts each function's major GCs in its bytecode,
+  // which the cache carries, and drops bytecode it deems old); no Sparkplug or Maglev (a function they compiled
+  // keeps a bit that says so, and whether they get to a function depends on how long the call waited). V8 rehashes
+  // on loading, as it does for any cache, and the loader stamps the flag hash these flags change with the running
+  // process's.
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    ['--hash-seed=1', training, dir, app, file, ...(stack ? [deployable] : [])],
+    [
+      ...['--hash-seed=1', '--random-seed=1', '--no-flush-bytecode', '--no-sparkplug', '--no-maglev'],
+      ...[training, dir, app, file, ...(stack ? [deployable] : [])],
+    ],
     {
       env: { PATH: process.env.PATH ?? '', ...(stack ? { ...stack.env, TRICLOUD_LOG_LEVEL: 'error' } : {}) },
       encoding: 'utf8',
