@@ -228,13 +228,15 @@ export function rawTransport(origin: Origin, env: Record<string, string>): RawTr
 /**
  * The functions' metric lines, as their cloud's log service would receive them: installed as the log sink every
  * function's `log.ts` finds on `globalThis`, at `info` so every invocation's line is kept. Only the lines that
- * name one of `messageIds` are kept, and only what a reader needs of them.
+ * name a watched message are kept (and those of the latest few thousand ids not watched yet, for a `watch` that comes
+ * after the delivery), and only what a reader needs of them.
  */
 export interface MetricLines {
   /** Lines naming `id` among their messages. */
   of(id: string): readonly InvocationMetrics[];
   /** Lines seen so far, all messages. */
   readonly count: number;
+  /** Keeps the lines of these messages, those already logged included. */
   watch(ids: Iterable<string>): void;
   uninstall(): void;
 }
@@ -242,6 +244,10 @@ export interface MetricLines {
 export function captureMetricLines(): MetricLines {
   const watched = new Set<string>();
   const byId = new Map<string, InvocationMetrics[]>();
+  // Lines of ids not watched yet, the latest few thousand: a transport can deliver a message, and the function log
+  // its line, before the send that returned its id has been awaited and the id watched.
+  const early = new Map<string, InvocationMetrics[]>();
+  const EARLY_IDS = 5_000;
   let count = 0;
   const previousLevel = process.env.TRICLOUD_LOG_LEVEL;
   const sink: LogSink = (_level, line) => {
@@ -249,12 +255,18 @@ export function captureMetricLines(): MetricLines {
     const read = readInvocationLog(line);
     if (!read) return;
     const ids = messageIdsOf(read.entry);
-    if (!ids.some((id) => watched.has(id))) return;
     const kept: InvocationMetrics = {
       ...read,
       entry: { messageIds: ids, failureReasons: read.failureReasons, firstError: read.firstError },
     };
-    for (const id of ids) if (watched.has(id)) byId.set(id, [...(byId.get(id) ?? []), kept]);
+    for (const id of ids) {
+      const into = watched.has(id) ? byId : early;
+      into.set(id, [...(into.get(id) ?? []), kept]);
+    }
+    for (const id of early.keys()) {
+      if (early.size <= EARLY_IDS) break;
+      early.delete(id);
+    }
   };
   process.env.TRICLOUD_LOG_LEVEL = 'info';
   (globalThis as { [LOG_SINK]?: LogSink })[LOG_SINK] = sink;
@@ -264,7 +276,12 @@ export function captureMetricLines(): MetricLines {
       return count;
     },
     watch(ids) {
-      for (const id of ids) watched.add(id);
+      for (const id of ids) {
+        watched.add(id);
+        const logged = early.get(id);
+        if (logged) byId.set(id, [...(byId.get(id) ?? []), ...logged]);
+        early.delete(id);
+      }
     },
     uninstall() {
       delete (globalThis as { [LOG_SINK]?: LogSink })[LOG_SINK];
