@@ -68,7 +68,7 @@ export const deployables: Deployable[] = [
     files: {},
     warmUp: [stores.aws, stores.gcp, stores.azure],
     // Its first call pulls from the three stores at once. Trained, it compiled the same functions every build but
-    // its cache came out different in most builds; untrained, its cold start is 3.0–3.5× faster than unbundled.
+    // its cache came out different in most builds; untrained, its cold start is 2.9–3.3× faster than unbundled.
     trainFirstCall: false,
   },
   {
