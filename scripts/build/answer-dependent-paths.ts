@@ -6,7 +6,8 @@
  * protobufjs reads a varint32 that starts within a buffer's last four bytes on a path of its own
  * (`readVarint32NearEnd`). Firestore's answers end with a timestamp's nanoseconds, which take four bytes or five,
  * so whether a first call takes that path depends on the clock of the server that answered. This is the copy of
- * protobufjs that google-gax and gRPC's loader use (npm installs one), read through its public `Reader`.
+ * protobufjs that google-gax and gRPC's loader use (`test/unit/service-protos.test.ts` checks there is one), read
+ * through its public `Reader`.
  */
 import protobuf from 'protobufjs/minimal.js';
 

@@ -33,6 +33,13 @@ const servicesOf = (root: protobuf.Root): protobuf.Service[] => {
 };
 
 describe('service protos (the JSON protos the bundles carry)', () => {
+  it("has one protobufjs: google-gax's is the project's, which the code-cache training runs", () => {
+    // answer-dependent-paths.ts imports the project's copy to run a path of the one Firestore's answers take: were
+    // npm to nest another under google-gax, that would compile the wrong copy's function and the caches would vary.
+    const gax = require.resolve('google-gax', { paths: [require.resolve('@google-cloud/firestore')] });
+    expect(createRequire(gax).resolve('protobufjs')).toBe(require.resolve('protobufjs'));
+  });
+
   it.each([
     ['Firestore v1', firestoreV1],
     ['Pub/Sub', pubsub],
