@@ -70,7 +70,8 @@ export let codeCache: 'accepted' | 'rejected' | 'absent' = 'absent';
 
 /** Build time only: the bundle hands over how to import what a first call imports on demand (`code-cache.ts`). */
 export interface Training {
-  warmUp?: () => Promise<unknown>;
+  /** Imports the deployable's `warmUp` modules (`deployables.ts`) and resolves to their exports. */
+  warmUp?: () => Promise<Record<string, unknown>[]>;
   script?: VmScript;
 }
 
@@ -109,7 +110,7 @@ export function loadApp(
   }
   const module = { exports: {} as Record<string, unknown> };
   const warmUp = training
-    ? (load: () => Promise<unknown>) => {
+    ? (load: () => Promise<Record<string, unknown>[]>) => {
         training.warmUp = load;
       }
     : undefined;

@@ -23,7 +23,8 @@ export interface Deployable {
    * Modules the code-cache training imports after the load (`code-cache.ts`): those its functions import on demand
    * on their first call (the stores that `createStores` loads), so the cache covers their load too, and code that a
    * first call runs or not depending on what the servers answer (`answer-dependent-paths.ts`), so every build's
-   * cache holds it.
+   * cache holds it. A module that exports `beforeFirstCall` has it run before a trained first call
+   * (`sync-pulls-in-order.ts`).
    */
   warmUp: string[];
   /**
@@ -40,6 +41,7 @@ const stores = {
   azure: 'shared/clouds/azure/azure-stores.ts',
 };
 const answerDependentPaths = 'scripts/build/answer-dependent-paths.ts';
+const syncPullsInOrder = 'scripts/build/sync-pulls-in-order.ts';
 
 const esmPackage = (extra: Record<string, unknown> = {}) =>
   `${JSON.stringify({ type: 'module', ...extra }, null, 2)}\n`;
@@ -66,10 +68,10 @@ export const deployables: Deployable[] = [
     zip: 'aws/sync.zip',
     external: [],
     files: {},
-    warmUp: [stores.aws, stores.gcp, stores.azure],
-    // Its first call pulls from the three stores at once. Trained, it compiled the same functions every build but
-    // its cache came out different in most builds; untrained, its cold start is 2.9–3.3× faster than unbundled.
-    trainFirstCall: false,
+    // Its first call goes through Google's clients, and pulls from GCP and Azure at once: the training runs those
+    // pulls one after the other first, so that every build gives the same cache (`sync-pulls-in-order.ts`).
+    warmUp: [stores.aws, stores.gcp, stores.azure, answerDependentPaths, syncPullsInOrder],
+    trainFirstCall: true,
   },
   {
     name: 'aws-read',
