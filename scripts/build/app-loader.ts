@@ -95,7 +95,10 @@ export function loadApp(
   // latin1 is a copy of the bytes: the build checks that the bundle is ASCII.
   const source = `${HEAD}${readFileSync(file, 'latin1')}${TAIL}`;
   const script = new Script(source, {
-    filename: file,
+    // The cache V8 writes keeps the script's name, and a deployed function takes the name it is given, not the
+    // cache's: so the build names it by the file alone, and the same code gives the same cache (and zip) whatever
+    // folder it is built in, with no path of the builder's machine inside.
+    filename: training ? app : file,
     lineOffset: -1,
     ...(cachedData ? { cachedData } : {}),
   });
