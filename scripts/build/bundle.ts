@@ -57,8 +57,10 @@ export interface BundleResult {
 }
 
 /** The bundle's entry: the deployable's module, and (build time only) how to import what it imports on demand. */
-function entrySource(root: string, deployable: Deployable): string {
-  const file = (f: string) => JSON.stringify(path.join(root, f));
+function entrySource(deployable: Deployable): string {
+  // Relative to the root (the entry's resolveDir): the entry's text is in the source map and the bundle's hash, which
+  // must not depend on the folder the repository is checked out in.
+  const file = (f: string) => JSON.stringify(`./${f}`);
   const imports = deployable.warmUp.map((f) => `import(${file(f)})`).join(', ');
   return [
     `export * from ${file(deployable.entry)};`,
@@ -78,7 +80,7 @@ export async function bundle(
   const result = await build({
     absWorkingDir: root,
     stdin: {
-      contents: entrySource(root, deployable),
+      contents: entrySource(deployable),
       resolveDir: root,
       sourcefile: 'entry.js',
       loader: 'js',

@@ -190,9 +190,15 @@ export function deferredModules(chunksDirName: string): DeferredModules {
     plugin,
     async build(root, chunksDir) {
       if (used.size === 0) return undefined;
+      // Paths relative to the root (the entry's resolveDir): the entry's text is in the source map, which must not
+      // depend on the folder the repository is checked out in.
+      const relative = (file: string) => `./${path.relative(root, file).split(path.sep).join('/')}`;
       const entries = [...used]
         .sort()
-        .map((name) => `  ${JSON.stringify(name)}: () => require(${JSON.stringify(DEFERRED[name]!.file)}),`);
+        .map(
+          (name) =>
+            `  ${JSON.stringify(name)}: () => require(${JSON.stringify(relative(DEFERRED[name]!.file))}),`,
+        );
       const result = await build({
         absWorkingDir: root,
         stdin: {
