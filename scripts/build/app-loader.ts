@@ -70,14 +70,39 @@ export let codeCache: 'accepted' | 'rejected' | 'absent' = 'absent';
 
 /** Build time only: the bundle hands over how to import what a first call imports on demand (`code-cache.ts`). */
 export interface Training {
-  /** Imports the deployable's `warmUp` modules (`deployables.ts`) and resolves to their exports. */
-  warmUp?: () => Promise<Record<string, unknown>[]>;
+  warmUp?: () => Promise<unknown>;
   script?: VmScript;
 }
 
 /** Node's CommonJS wrapper, and the build's warm-up hook. Line 1 of the bundle stays line 1 (`lineOffset`). */
 const HEAD = '(function (exports, require, module, __filename, __dirname, __tricloudWarmUp) {\n';
 const TAIL = '\n})';
+
+/**
+ * Compiles the bundle `app` of the package folder `root` as `loadApp` runs it: from its code cache `cache`, or from
+ * source if `cache` is absent (the build does, to make the cache). `buildTime` names the script by its file alone:
+ * the cache V8 writes keeps the script's name, and a deployed function takes the name it is given, not the cache's,
+ * so the same code gives the same cache (and zip) whatever folder it is built in, with no path of the builder's
+ * machine inside.
+ */
+export function compileApp(
+  root: string,
+  app: string,
+  cache: string | undefined,
+  buildTime: boolean,
+): VmScript {
+  const file = path.join(root, app);
+  const cachedData = cache === undefined ? undefined : readCache(path.join(root, cache));
+  // latin1 is a copy of the bytes: the build checks that the bundle is ASCII.
+  const source = `${HEAD}${readFileSync(file, 'latin1')}${TAIL}`;
+  const script = new Script(source, {
+    filename: buildTime ? app : file,
+    lineOffset: -1,
+    ...(cachedData ? { cachedData } : {}),
+  });
+  codeCache = cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  return script;
+}
 
 /**
  * Runs the bundle `app` of the package folder `dir` and returns its exports. `cache` names its code cache, or is
@@ -91,18 +116,7 @@ export function loadApp(
 ): Record<string, unknown> {
   const root = typeof dir === 'string' ? dir : fileURLToPath(dir);
   const file = path.join(root, app);
-  const cachedData = cache === undefined ? undefined : readCache(path.join(root, cache));
-  // latin1 is a copy of the bytes: the build checks that the bundle is ASCII.
-  const source = `${HEAD}${readFileSync(file, 'latin1')}${TAIL}`;
-  const script = new Script(source, {
-    // The cache V8 writes keeps the script's name, and a deployed function takes the name it is given, not the
-    // cache's: so the build names it by the file alone, and the same code gives the same cache (and zip) whatever
-    // folder it is built in, with no path of the builder's machine inside.
-    filename: training ? app : file,
-    lineOffset: -1,
-    ...(cachedData ? { cachedData } : {}),
-  });
-  codeCache = cachedData === undefined ? 'absent' : script.cachedDataRejected ? 'rejected' : 'accepted';
+  const script = compileApp(root, app, cache, training !== undefined);
   if (codeCache === 'rejected') {
     // The function still works; but a runtime update to another V8 makes every cold start slower, which an
     // operator can only fix (by rebuilding) if a log says so. Once per process: this runs once.
@@ -113,7 +127,7 @@ export function loadApp(
   }
   const module = { exports: {} as Record<string, unknown> };
   const warmUp = training
-    ? (load: () => Promise<Record<string, unknown>[]>) => {
+    ? (load: () => Promise<unknown>) => {
         training.warmUp = load;
       }
     : undefined;

@@ -18,14 +18,10 @@ const { loadApp } = (await import(
 )) as typeof import('./app-loader.ts');
 const training: Training = {};
 const exports = loadApp(dir, app, undefined, training);
-const warmUps = (await training.warmUp?.()) ?? [];
+await training.warmUp?.();
 // The same call, with the same ids, in every build (against a stack of its own, so never a duplicate): what a call
 // compiles can depend on the bytes it sends and gets back, and a build must give the same cache each time. Code that
 // runs or not by the servers' answers (their timestamps) the warm-up has run already (`answer-dependent-paths.ts`).
-// A `warmUp` module may also prepare the first call (`beforeFirstCall`): run only when there is one.
-if (deployable)
-  for (const warmUp of warmUps)
-    if (typeof warmUp.beforeFirstCall === 'function') await warmUp.beforeFirstCall();
 if (deployable) await firstCall(exports as Parameters<typeof firstCall>[0], deployable, 'build');
 if (!training.script) throw new Error(`${path.join(dir, app)} was not compiled`);
 writeFileSync(path.join(dir, cache), training.script.createCachedData());

@@ -18,6 +18,7 @@ import { promisify } from 'node:util';
 export const RUNTIME_NODE_MAJOR = 22;
 
 const training = path.join(import.meta.dirname, 'code-cache-training.ts');
+const rewrite = path.join(import.meta.dirname, 'code-cache-rewrite.ts');
 
 export interface CodeCache {
   /** The cache's file name, beside the bundle. */
@@ -61,21 +62,22 @@ export async function writeCodeCache(
   // the stack's. The same bundle gives the same cache (so the same zip), whatever the timing of the servers'
   // answers: fixed hash and random seeds; no bytecode ageing (V8 counts each function's major GCs in its bytecode,
   // which the cache carries, and drops bytecode it deems old); no Sparkplug or Maglev (a function they compiled
-  // keeps a bit that says so, and whether they get to a function depends on how long the call waited). V8 rehashes
-  // on loading, as it does for any cache, and the loader stamps the flag hash these flags change with the running
-  // process's.
-  const { stdout } = await promisify(execFile)(
-    process.execPath,
-    [
-      ...['--hash-seed=1', '--random-seed=1', '--no-flush-bytecode', '--no-sparkplug', '--no-maglev'],
-      ...[training, dir, app, file, ...(stack ? [deployable] : [])],
-    ],
-    {
-      env: { PATH: process.env.PATH ?? '', ...(stack ? { ...stack.env, TRICLOUD_LOG_LEVEL: 'error' } : {}) },
+  // keeps a bit that says so, and whether they get to a function depends on how long the call waited); and the
+  // cache written once more by a process that only reads it (`code-cache-rewrite.ts`). V8 rehashes on loading, as
+  // it does for any cache, and the loader stamps the flag hash these flags change with the running process's.
+  const flags = ['--hash-seed=1', '--random-seed=1', '--no-flush-bytecode', '--no-sparkplug', '--no-maglev'];
+  const run = (script: string, args: string[], env: Record<string, string> = {}) =>
+    promisify(execFile)(process.execPath, [...flags, script, ...args], {
+      env: { PATH: process.env.PATH ?? '', ...env },
       encoding: 'utf8',
       timeout: 120_000,
-    },
+    });
+  const { stdout } = await run(
+    training,
+    [dir, app, file, ...(stack ? [deployable] : [])],
+    stack ? { ...stack.env, TRICLOUD_LOG_LEVEL: 'error' } : {},
   );
+  await run(rewrite, [dir, app, file]);
   const exports = JSON.parse(stdout.trim().split('\n').pop() ?? '[]') as string[];
   return { file, bytes: (await stat(path.join(dir, file))).size, exports };
 }

@@ -23,8 +23,7 @@ export interface Deployable {
    * Modules the code-cache training imports after the load (`code-cache.ts`): those its functions import on demand
    * on their first call (the stores that `createStores` loads), so the cache covers their load too, and code that a
    * first call runs or not depending on what the servers answer (`answer-dependent-paths.ts`), so every build's
-   * cache holds it. A module that exports `beforeFirstCall` has it run before a trained first call
-   * (`sync-pulls-in-order.ts`).
+   * cache holds it.
    */
   warmUp: string[];
   /**
@@ -41,7 +40,6 @@ const stores = {
   azure: 'shared/clouds/azure/azure-stores.ts',
 };
 const answerDependentPaths = 'scripts/build/answer-dependent-paths.ts';
-const syncPullsInOrder = 'scripts/build/sync-pulls-in-order.ts';
 
 const esmPackage = (extra: Record<string, unknown> = {}) =>
   `${JSON.stringify({ type: 'module', ...extra }, null, 2)}\n`;
@@ -68,9 +66,8 @@ export const deployables: Deployable[] = [
     zip: 'aws/sync.zip',
     external: [],
     files: {},
-    // Its first call goes through Google's clients, and pulls from GCP and Azure at once: the training runs those
-    // pulls one after the other first, so that every build gives the same cache (`sync-pulls-in-order.ts`).
-    warmUp: [stores.aws, stores.gcp, stores.azure, answerDependentPaths, syncPullsInOrder],
+    // Its first call goes through Google's clients.
+    warmUp: [stores.aws, stores.gcp, stores.azure, answerDependentPaths],
     trainFirstCall: true,
   },
   {

@@ -1,6 +1,6 @@
 /** The Azure side of the ports, from settings: the Cosmos DB store and dead letters, sharing one client. */
 import type { AzureStoreSettings } from '../settings.ts';
-import { createCosmosClient } from './clients.ts';
+import { closeCosmosClient, createCosmosClient } from './clients.ts';
 import { CosmosDeadLetters } from './cosmos-dead-letters.ts';
 import { CosmosStore } from './cosmos-store.ts';
 
@@ -14,6 +14,6 @@ export function createAzureStores(settings: AzureStoreSettings) {
       syncStateContainer: settings.syncStateContainer,
     }),
     deadLetters: new CosmosDeadLetters({ database, container: settings.deadLettersContainer }),
-    close: async () => client.dispose(),
+    close: async () => closeCosmosClient(client),
   };
 }

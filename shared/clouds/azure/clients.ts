@@ -12,14 +12,29 @@ export interface CosmosConnection {
   cosmosTrustSelfSignedCertificate: boolean;
 }
 
+/** The agents this module gave its clients, to close their sockets with them. */
+const agents = new WeakMap<CosmosClient, https.Agent>();
+
 export function createCosmosClient(c: CosmosConnection): CosmosClient {
   if (!c.cosmosTrustSelfSignedCertificate)
     return new CosmosClient({ endpoint: c.cosmosEndpoint, key: c.cosmosKey });
-  return new CosmosClient({
+  const agent = new https.Agent({ rejectUnauthorized: false, keepAlive: true });
+  const client = new CosmosClient({
     endpoint: c.cosmosEndpoint,
     key: c.cosmosKey,
-    agent: new https.Agent({ rejectUnauthorized: false, keepAlive: true }),
+    agent,
     // A local server has one region: asking it for others only adds round trips.
     connectionPolicy: { enableEndpointDiscovery: false },
   });
+  agents.set(client, agent);
+  return client;
+}
+
+/**
+ * Stops the client's timers (`dispose`) and closes the kept-alive sockets of the agent this module gave it, which
+ * `dispose` leaves open until the server times them out.
+ */
+export function closeCosmosClient(client: CosmosClient): void {
+  client.dispose();
+  agents.get(client)?.destroy();
 }
