@@ -49,7 +49,7 @@ export async function buildAll(stack?: FirstCallStack): Promise<BuiltDeployable[
       bytes: result.bytes,
       initialBytes: result.initialBytes,
       cacheBytes: result.cacheBytes,
-      firstCallTrained: stack !== undefined && d.trainFirstCall,
+      firstCallTrained: stack !== undefined,
       zip: `dist/${d.zip}`,
       zipBytes,
       sdks,

@@ -120,12 +120,7 @@ export async function bundle(
   for (const [name, contents] of Object.entries(deployable.files))
     await writeFile(path.join(dir, name), contents);
   await writeFile(path.join(dir, LOADER), await loaderSource());
-  const cache = await writeCodeCache(
-    dir,
-    app,
-    deployable.name,
-    deployable.trainFirstCall ? stack : undefined,
-  );
+  const cache = await writeCodeCache(dir, app, deployable.name, stack);
   await writeFile(path.join(dir, deployable.outFile), entryModule(app, cache));
   await removeStaleFiles(dir, [
     ...Object.keys(result.metafile.outputs).map((name) => path.resolve(root, name)),

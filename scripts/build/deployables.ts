@@ -26,12 +26,6 @@ export interface Deployable {
    * cache holds it.
    */
   warmUp: string[];
-  /**
-   * Whether its code cache is trained on its first call against a local stack (`code-cache.ts`), where the build
-   * has one. Only where that gives the same cache every build: a cache that changes changes the zip, which
-   * Terraform then deploys again.
-   */
-  trainFirstCall: boolean;
 }
 
 const stores = {
@@ -55,7 +49,6 @@ export const deployables: Deployable[] = [
     external: [],
     files: {},
     warmUp: [],
-    trainFirstCall: true,
   },
   {
     name: 'aws-sync',
@@ -68,7 +61,6 @@ export const deployables: Deployable[] = [
     files: {},
     // Its first call goes through Google's clients.
     warmUp: [stores.aws, stores.gcp, stores.azure, answerDependentPaths],
-    trainFirstCall: true,
   },
   {
     name: 'aws-read',
@@ -80,7 +72,6 @@ export const deployables: Deployable[] = [
     external: [],
     files: {},
     warmUp: [],
-    trainFirstCall: true,
   },
   {
     name: 'gcp-functions',
@@ -103,7 +94,6 @@ export const deployables: Deployable[] = [
     // cache: every ingest cold start would deserialize ≈ 1.9 MB more (≈ 10 ms) for sync's, which runs every minute
     // on an instance that therefore rarely starts cold. Its first call goes through Firestore's client.
     warmUp: [answerDependentPaths],
-    trainFirstCall: true,
   },
   {
     name: 'azure-functionapp',
@@ -130,6 +120,5 @@ export const deployables: Deployable[] = [
     // cache: every ingest cold start would deserialize ≈ 1.9 MB more (≈ 10 ms) for sync's, which runs every minute
     // on an instance that therefore rarely starts cold.
     warmUp: [],
-    trainFirstCall: true,
   },
 ];
