@@ -49,10 +49,33 @@ function resetHeapFlags(): void {
   const given = startupFlagsOnly();
   if (given === undefined) heapFlags = 'kept';
   else if (given.length > 0) {
-    const v8 = process.getBuiltinModule('node:v8');
-    for (const name of given) v8.setFlagsFromString(STARTUP_V8_FLAGS[name]!);
+    const setFlags = v8SetFlags();
+    for (const name of given) setFlags(STARTUP_V8_FLAGS[name]!);
     heapFlags = 'reset';
   }
+}
+
+/**
+ * V8's `setFlagsFromString`, without loading `node:v8`: that module loads Node's streams at its top (for heap
+ * snapshots), and before the reset they compile from source, ≈ 8–10 ms of an AWS or GCP cold start (`npm run bench
+ * -- --only cold`), where after it they come from Node's cache when the SDKs load them. `process.binding('v8')` is
+ * the same native function without the module. Node deprecates it at run time (DEP0111), and the warning would be
+ * in every function's log, so deprecation warnings are off for that one call only; a Node that no longer has it
+ * gets `node:v8`'s.
+ */
+function v8SetFlags(): (flags: string) => void {
+  const quiet = process.noDeprecation;
+  process.noDeprecation = true;
+  try {
+    const binding = process.binding('v8') as { setFlagsFromString?: unknown };
+    if (typeof binding.setFlagsFromString === 'function')
+      return binding.setFlagsFromString as (flags: string) => void;
+  } catch {
+    // Removed from `process.binding`: the module's function is the same.
+  } finally {
+    process.noDeprecation = quiet;
+  }
+  return process.getBuiltinModule('node:v8').setFlagsFromString;
 }
 
 // First, before any other built-in loads. Built-ins come through `process.getBuiltinModule`, not `import`: for an

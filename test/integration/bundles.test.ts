@@ -194,10 +194,11 @@ describe('the built bundles', () => {
         child,
         [
           `const { heapFlags } = await import(${JSON.stringify(pathToFileURL(loader).href)});`,
+          "const streams = process.moduleLoadList.includes('NativeModule stream');",
           "const { Script } = process.getBuiltinModule('node:vm');",
           "const flagHash = new Script('0').createCachedData().subarray(12, 16).toString('hex');",
           "const limitMiB = process.getBuiltinModule('node:v8').getHeapStatistics().heap_size_limit / 2 ** 20;",
-          'console.log(JSON.stringify({ heapFlags, flagHash, gc: typeof gc, limitMiB }));',
+          'console.log(JSON.stringify({ heapFlags, flagHash, gc: typeof gc, limitMiB, streams }));',
           'if (process.argv[2] === "fill") { const kept = []; for (;;) kept.push(new Array(1e5).fill(1.5)); }',
         ].join('\n'),
       );
@@ -210,6 +211,7 @@ describe('the built bundles', () => {
           flagHash: string;
           gc: string;
           limitMiB: number;
+          streams: boolean;
         };
         return { ...report, stderr: result.stderr, failed: 'code' in result && result.code !== 0 };
       };
@@ -227,6 +229,10 @@ describe('the built bundles', () => {
       });
       expect(small.limitMiB).toBeLessThan(100);
       expect(small.stderr).toContain('heap out of memory');
+      // Reset without `node:v8`, which would load Node's streams before the reset, and without a warning in the log.
+      const quiet = await run(lambda, false);
+      expect(quiet).toMatchObject({ heapFlags: 'reset', streams: false, failed: false });
+      expect(quiet.stderr).toBe('');
       // Another V8 flag: nothing is reset, and V8 decides about each cache as it would.
       const other = await run(['--max-old-space-size=64', '--stack-trace-limit=11'], false);
       expect(other).toMatchObject({ heapFlags: 'kept', gc: 'undefined', failed: false });
