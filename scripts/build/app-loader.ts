@@ -67,9 +67,10 @@ function v8SetFlags(): (flags: string) => void {
   const quiet = process.noDeprecation;
   process.noDeprecation = true;
   try {
-    const binding = process.binding('v8') as { setFlagsFromString?: unknown };
-    if (typeof binding.setFlagsFromString === 'function')
-      return binding.setFlagsFromString as (flags: string) => void;
+    // Not in Node's types, being deprecated.
+    const node = process as unknown as { binding(name: string): { setFlagsFromString?: unknown } };
+    const v8 = node.binding('v8');
+    if (typeof v8.setFlagsFromString === 'function') return v8.setFlagsFromString as (flags: string) => void;
   } catch {
     // Removed from `process.binding`: the module's function is the same.
   } finally {

@@ -20,6 +20,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { build, type Metafile, type Plugin } from 'esbuild';
+import { PRECOMPILED_KEY } from './precompiled-protos.ts';
 
 const resolveFrom = (from: string, id: string) => createRequire(from).resolve(id);
 /** Package roots, as Firestore resolves them (each package's `main` is `build/src/index.js`). */
@@ -66,6 +67,11 @@ const EDITS: Array<{ file: string; edits: Array<[string, string]> }> = [
       [
         "    const descriptorList = root.toDescriptor('proto3').file;\n    const bufferList = descriptorList.map(value => Buffer.from(descriptor.FileDescriptorProto.encode(value).finish()));",
         "    let bufferList;\n    const fileDescriptors = () => (bufferList ??= (descriptor(), root.toDescriptor('proto3')).file.map(value => Buffer.from(descriptor().FileDescriptorProto.encode(value).finish())));",
+      ],
+      [
+        // The bundles' pruned JSON carries its package definition, generated at build time (`precompiled-protos.ts`).
+        'function fromJSON(json, options) {\n    options = options || {};\n    const loadedRoot = Protobuf.Root.fromJSON(json);\n    loadedRoot.resolveAll();\n    return createPackageDefinition(loadedRoot, options);\n}',
+        `function fromJSON(json, options) {\n    options = options || {};\n    let loadedRoot, loadedDefinition;\n    const root = () => { if (loadedRoot === undefined) { loadedRoot = Protobuf.Root.fromJSON(json); loadedRoot.resolveAll(); } return loadedRoot; };\n    const definition = () => (loadedDefinition ??= createPackageDefinition(root(), options));\n    const precompiled = json[Symbol.for(${JSON.stringify(PRECOMPILED_KEY)})];\n    return precompiled ? precompiled(options, { root, definition }, Protobuf) : definition();\n}`,
       ],
       [
         'def[name] = createDefinition(obj, name, options, bufferList);',

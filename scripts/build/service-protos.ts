@@ -8,18 +8,27 @@
  * plain values, never resolved against the types that declare them).
  *
  * The pruning runs protobufjs itself (the copy google-gax uses), so what a field refers to is what protobufjs
- * resolves it to; the build fails if the pruned JSON resolves any kept field otherwise.
+ * resolves it to; the build fails if the pruned JSON resolves any kept field otherwise. The pruned JSON's module also
+ * carries its gRPC package definition with codecs generated at build time (`precompiled-protos.ts`).
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import type { Plugin } from 'esbuild';
 import type * as Protobuf from 'protobufjs';
+import {
+  type PackageDefinition,
+  PRECOMPILED_KEY,
+  precompiledPackageDefinition,
+} from './precompiled-protos.ts';
 
 const require = createRequire(import.meta.filename);
 const gax = require.resolve('google-gax', {
   paths: [require.resolve('@google-cloud/firestore')],
 });
 const protobuf = createRequire(gax)('protobufjs') as typeof Protobuf;
+const protoLoader = createRequire(gax)('@grpc/proto-loader') as {
+  fromJSON(json: Protobuf.INamespace, options: object): PackageDefinition;
+};
 
 /** A namespace of protobufjs' JSON form (`INamespace`): nested namespaces, types, enums and services by name. */
 interface JsonNamespace {
@@ -113,9 +122,32 @@ export function pruneToServices(json: Protobuf.INamespace): PrunedProtos {
   return { json: pruned, before: definitions(full), after: definitions(small) };
 }
 
+/**
+ * A CommonJS module that exports the pruned JSON, as esbuild's JSON loader would, with its precompiled package
+ * definition under a symbol: gax hashes the JSON's text (`JSON.stringify`), which leaves symbols out.
+ */
+export function prunedProtosModule(json: Protobuf.INamespace): string {
+  const text = JSON.stringify(json);
+  // In a JavaScript object literal, unlike JSON, `__proto__` would set the prototype.
+  if (text.includes('"__proto__"')) throw new Error('protos with a __proto__ key');
+  const definition = precompiledPackageDefinition(protobuf, loaded(json), protoLoader.fromJSON(json, {}));
+  return [
+    `const json = ${text};`,
+    `Object.defineProperty(json, Symbol.for(${JSON.stringify(PRECOMPILED_KEY)}), { value: ${definition} });`,
+    'module.exports = json;',
+  ].join('\n');
+}
+
 /** The JSON protos of Google's clients, where they declare services (gax's own hold only error details: kept). */
 const CLIENT_PROTOS =
   /[\\/]node_modules[\\/]@google-cloud[\\/][^\\/]+[\\/]build[\\/]protos[\\/][^\\/]+\.json$/;
+
+/**
+ * The protos whose codecs are generated at build time: those of Firestore's data API, the one Google client on a
+ * function's call path (every Firestore store). The others in a bundle keep their reflection, built on first use,
+ * for the bytes: 200–300 KB of codecs each, for Firestore's admin and v1beta1 clients, which no function calls.
+ */
+const PRECOMPILED_PROTOS = /[\\/]@google-cloud[\\/]firestore[\\/]build[\\/]protos[\\/]v1\.json$/;
 
 export const serviceProtos: Plugin = {
   name: 'service-protos',
@@ -125,7 +157,9 @@ export const serviceProtos: Plugin = {
       const hasService = (ns: object): boolean =>
         'methods' in ns || Object.values((ns as JsonNamespace).nested ?? {}).some(hasService);
       if (!hasService(json)) return undefined;
-      return { contents: JSON.stringify(pruneToServices(json).json), loader: 'json' };
+      const pruned = pruneToServices(json).json;
+      if (!PRECOMPILED_PROTOS.test(args.path)) return { contents: JSON.stringify(pruned), loader: 'json' };
+      return { contents: prunedProtosModule(pruned), loader: 'js' };
     });
   },
 };
