@@ -13,9 +13,9 @@
  *   calls, and where @grpc/proto-loader describes every message of a package as descriptor protos that only gRPC
  *   reflection reads (gax loads Firestore's package on the first call; tens of milliseconds) and loads
  *   protobufjs's descriptor extension for them, and where proto-loader's `fromJSON` would build the reflection that
- *   a JSON's precompiled package definition replaces (`precompiled-protos.ts`). Each edit must match the installed text exactly once, or the
- *   build fails: an upgrade of the SDK is then reviewed here rather than silently loading everything at start
- *   again.
+ *   a JSON's precompiled package definition replaces (`precompiled-protos.ts`). Each edit must match the installed
+ *   text exactly once, or the build fails: an upgrade of the SDK is then reviewed here rather than silently loading
+ *   everything at start again.
  */
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
