@@ -36,18 +36,21 @@ export type PackageDefinition = Record<string, { format: string } | Record<strin
 const TYPES_READ = new Set(['encode', 'decode', 'fromObject', 'toObject', 'values']);
 const THIS_READ = new Set(['ctor']);
 
-function definitions(root: Protobuf.Root, pb: typeof Protobuf) {
+/** Every message, enum and service of `root`, in protobufjs' order, nested ones included. */
+export function definitionsOf(root: Protobuf.Root, pb: typeof Protobuf) {
   const messages: Protobuf.Type[] = [];
   const enums: Protobuf.Enum[] = [];
+  const services: Protobuf.Service[] = [];
   const walk = (ns: Protobuf.NamespaceBase): void => {
     for (const obj of ns.nestedArray) {
       if (obj instanceof pb.Type) messages.push(obj);
       else if (obj instanceof pb.Enum) enums.push(obj);
+      else if (obj instanceof pb.Service) services.push(obj);
       if (obj instanceof pb.Namespace || obj instanceof pb.Type) walk(obj as Protobuf.NamespaceBase);
     }
   };
   walk(root);
-  return { messages, enums };
+  return { messages, enums, services };
 }
 
 /**
@@ -74,7 +77,7 @@ export function precompiledPackageDefinition(
   root: Protobuf.Root,
   definition: PackageDefinition,
 ): string {
-  const { messages, enums } = definitions(root, pb);
+  const { messages, enums } = definitionsOf(root, pb);
   /** Each type's codecs in the generated function: `c[i]` for messages, `e[i]` for enums. */
   const ref = new Map<string, string>([
     ...messages.map((t, i): [string, string] => [t.fullName, `c[${i}]`]),

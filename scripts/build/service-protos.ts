@@ -16,6 +16,7 @@ import { createRequire } from 'node:module';
 import type { Plugin } from 'esbuild';
 import type * as Protobuf from 'protobufjs';
 import {
+  definitionsOf,
   type PackageDefinition,
   PRECOMPILED_KEY,
   precompiledPackageDefinition,
@@ -80,23 +81,16 @@ function keepOnly(json: JsonNamespace, keep: Set<string>, prefix = ''): JsonName
 
 export interface PrunedProtos {
   json: Protobuf.INamespace;
+  /** The pruned JSON's reflection, resolved. */
+  root: Protobuf.Root;
   /** Types, enums and services before and after. */
   before: number;
   after: number;
 }
 
 const definitions = (root: Protobuf.Root): number => {
-  let n = 0;
-  const walk = (ns: Protobuf.NamespaceBase): void => {
-    for (const obj of ns.nestedArray) {
-      if (obj instanceof protobuf.Type || obj instanceof protobuf.Enum || obj instanceof protobuf.Service)
-        n++;
-      if (obj instanceof protobuf.Namespace || obj instanceof protobuf.Type)
-        walk(obj as Protobuf.NamespaceBase);
-    }
-  };
-  walk(root);
-  return n;
+  const { messages, enums, services } = definitionsOf(root, protobuf);
+  return messages.length + enums.length + services.length;
 };
 
 /**
@@ -119,18 +113,18 @@ export function pruneToServices(json: Protobuf.INamespace): PrunedProtos {
         if (was !== is) throw new Error(`pruned protos resolve ${name}.${f.name} to ${is}, not ${was}`);
       }
   }
-  return { json: pruned, before: definitions(full), after: definitions(small) };
+  return { json: pruned, root: small, before: definitions(full), after: definitions(small) };
 }
 
 /**
  * A CommonJS module that exports the pruned JSON, as esbuild's JSON loader would, with its precompiled package
  * definition under a symbol: gax hashes the JSON's text (`JSON.stringify`), which leaves symbols out.
  */
-export function prunedProtosModule(json: Protobuf.INamespace): string {
+export function prunedProtosModule({ json, root }: PrunedProtos): string {
   const text = JSON.stringify(json);
   // In a JavaScript object literal, unlike JSON, `__proto__` would set the prototype.
   if (text.includes('"__proto__"')) throw new Error('protos with a __proto__ key');
-  const definition = precompiledPackageDefinition(protobuf, loaded(json), protoLoader.fromJSON(json, {}));
+  const definition = precompiledPackageDefinition(protobuf, root, protoLoader.fromJSON(json, {}));
   return [
     `const json = ${text};`,
     `Object.defineProperty(json, Symbol.for(${JSON.stringify(PRECOMPILED_KEY)}), { value: ${definition} });`,
@@ -157,8 +151,9 @@ export const serviceProtos: Plugin = {
       const hasService = (ns: object): boolean =>
         'methods' in ns || Object.values((ns as JsonNamespace).nested ?? {}).some(hasService);
       if (!hasService(json)) return undefined;
-      const pruned = pruneToServices(json).json;
-      if (!PRECOMPILED_PROTOS.test(args.path)) return { contents: JSON.stringify(pruned), loader: 'json' };
+      const pruned = pruneToServices(json);
+      if (!PRECOMPILED_PROTOS.test(args.path))
+        return { contents: JSON.stringify(pruned.json), loader: 'json' };
       return { contents: prunedProtosModule(pruned), loader: 'js' };
     });
   },

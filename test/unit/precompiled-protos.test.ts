@@ -20,6 +20,8 @@ const protosOf = (pkg: string, file: string) =>
     readFileSync(path.resolve(require.resolve(pkg), '../../protos', file), 'utf8'),
   ) as protobuf.INamespace;
 
+const firestoreV1 = protosOf('@google-cloud/firestore', 'v1.json');
+
 interface Method {
   path: string;
   requestStream: boolean;
@@ -38,7 +40,7 @@ type Definition = Record<string, { format: string; type: unknown } | Record<stri
 /** The pruned JSON as a bundle has it, and the definition it carries, run as the edited `fromJSON` runs it. */
 function precompiled(json: protobuf.INamespace): { pruned: protobuf.INamespace; definition: Definition } {
   const module = { exports: {} as protobuf.INamespace };
-  new Function('module', prunedProtosModule(json))(module);
+  new Function('module', prunedProtosModule(pruneToServices(json)))(module);
   const pruned = module.exports;
   type Build = (options: object, reflection: object, pb: typeof protobuf) => Definition;
   const build = (pruned as unknown as Record<symbol, Build>)[Symbol.for(PRECOMPILED_KEY)]!;
@@ -90,12 +92,12 @@ function sample(type: protobuf.Type, depth: number): Record<string, unknown> {
 
 describe('precompiled gRPC package definitions (the JSON protos the bundles carry)', () => {
   it.each([
-    ['Firestore v1', protosOf('@google-cloud/firestore', 'v1.json')],
+    ['Firestore v1', firestoreV1],
     ['Pub/Sub', protosOf('@google-cloud/pubsub', 'protos.json')],
   ])(
     "%s: the same definition as proto-loader's, and the same bytes and values for every method",
     (_, json) => {
-      const { pruned, definition } = precompiled(pruneToServices(json).json);
+      const { pruned, definition } = precompiled(json);
       const reflected = protoLoader.fromJSON(pruned, GAX_OPTIONS) as unknown as Definition;
       const root = protobuf.Root.fromJSON(pruned).resolveAll();
       expect(Object.keys(definition)).toEqual(Object.keys(reflected));
@@ -144,9 +146,7 @@ describe('precompiled gRPC package definitions (the JSON protos the bundles carr
   );
 
   it("leaves what only gRPC reflection reads to proto-loader, built on first read: a message's descriptor", () => {
-    const { pruned, definition } = precompiled(
-      pruneToServices(protosOf('@google-cloud/firestore', 'v1.json')).json,
-    );
+    const { pruned, definition } = precompiled(firestoreV1);
     const reflected = protoLoader.fromJSON(pruned, GAX_OPTIONS) as unknown as Definition;
     const name = 'google.firestore.v1.Document';
     expect(definition[name]!.type).toEqual(reflected[name]!.type);
@@ -156,9 +156,7 @@ describe('precompiled gRPC package definitions (the JSON protos the bundles carr
   });
 
   it('serializes google.protobuf.Any, which protobufjs wraps with code of its own, through its reflection', () => {
-    const { pruned, definition } = precompiled(
-      pruneToServices(protosOf('@google-cloud/firestore', 'v1.json')).json,
-    );
+    const { pruned, definition } = precompiled(firestoreV1);
     const reflected = protoLoader.fromJSON(pruned, GAX_OPTIONS) as unknown as Definition;
     // BatchWrite's answer carries a google.rpc.Status per write, whose details are Any.
     const answer = {
