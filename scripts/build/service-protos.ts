@@ -51,18 +51,13 @@ function reachable(root: Protobuf.Root): Set<string> {
     names.add(t.fullName);
     if (t instanceof protobuf.Type) for (const f of t.fieldsArray) visit(f.resolvedType);
   };
-  const walk = (ns: Protobuf.NamespaceBase): void => {
-    for (const obj of ns.nestedArray) {
-      if (obj instanceof protobuf.Service) {
-        names.add(obj.fullName);
-        for (const m of obj.methodsArray) {
-          visit(m.resolvedRequestType);
-          visit(m.resolvedResponseType);
-        }
-      } else if (obj instanceof protobuf.Namespace) walk(obj);
+  for (const service of definitionsOf(root, protobuf).services) {
+    names.add(service.fullName);
+    for (const m of service.methodsArray) {
+      visit(m.resolvedRequestType);
+      visit(m.resolvedResponseType);
     }
-  };
-  walk(root);
+  }
   return new Set([...names].map((n) => n.replace(/^\./, '')));
 }
 
